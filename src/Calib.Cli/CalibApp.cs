@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Calib.Cli.Commands;
+using Calib.Cli.Infrastructure;
+using Calib.Graph;
+
+namespace Calib.Cli;
+
+/// <summary>The <c>calib</c> command line: builds the command tree and maps failures to exit codes.</summary>
+public static class CalibApp
+{
+    /// <summary>Exit code for success.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code for bad input (a file, model, flag or data set the user must fix).</summary>
+    public const int UserError = 1;
+
+    /// <summary>Exit code for a bug in calib itself.</summary>
+    public const int InternalError = 70;
+
+    /// <summary>Runs the command line with <paramref name="args"/>, writing to the given streams.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var console = CliConsole.Create(output, error);
+        var root = BuildRoot(console);
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return root.Parse(args).Invoke(configuration);
+        }
+        catch (CalibException e)
+        {
+            error.WriteLine($"calib: error: {e.Message}");
+            return UserError;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"calib: internal error: {e.GetType().Name}: {e.Message}");
+            error.WriteLine(Environment.GetEnvironmentVariable("CALIB_DEBUG") is "1"
+                ? e.ToString()
+                : "This is a bug in calib; set CALIB_DEBUG=1 to see the details, and please report them.");
+            return InternalError;
+        }
+    }
+
+    private static RootCommand BuildRoot(CliConsole console)
+    {
+        var root = new RootCommand(
+            "calib: post-training 8-bit quantization of ONNX and Caffe models by calibration, on ONNX Runtime.");
+        root.Subcommands.Add(InspectCommand.Create(console));
+        return root;
+    }
+}

@@ -1,0 +1,3 @@
+using Calib.Cli;
+
+return CalibApp.Run(args, Console.Out, Console.Error);

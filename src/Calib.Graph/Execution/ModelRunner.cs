@@ -1,0 +1,143 @@
+using Calib.Graph.Ir;
+using Calib.Graph.Onnx;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Calib.Graph.Execution;
+
+/// <summary>
+/// An ONNX Runtime session over an IR model. Any intermediate tensor can be requested as an
+/// extra output: it is declared (name only) as a graph output, which ONNX Runtime then keeps
+/// and returns, with its type and shape inferred.
+/// </summary>
+public sealed class ModelRunner : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+
+    private ModelRunner(InferenceSession session, string modelName)
+    {
+        _session = session;
+        ModelName = modelName;
+        OutputNames = [.. session.OutputNames];
+        InputNames = [.. session.InputNames];
+    }
+
+    /// <summary>The model's graph name, for messages.</summary>
+    public string ModelName { get; }
+
+    /// <summary>The inputs to feed, in the model's order (initializers excluded).</summary>
+    public IReadOnlyList<string> InputNames { get; }
+
+    /// <summary>All outputs: the model's own, then the requested intermediate tensors.</summary>
+    public IReadOnlyList<string> OutputNames { get; }
+
+    /// <summary>ONNX Runtime's view of the inputs (element type, dimensions with -1 for symbolic).</summary>
+    public IReadOnlyDictionary<string, NodeMetadata> InputMetadata => _session.InputMetadata;
+
+    /// <summary>ONNX Runtime's view of the outputs, including inferred types of intermediate tensors.</summary>
+    public IReadOnlyDictionary<string, NodeMetadata> OutputMetadata => _session.OutputMetadata;
+
+    /// <summary>
+    /// Builds a session for <paramref name="model"/>, with <paramref name="extraOutputs"/> (tensor
+    /// names of the main graph) returned after the model's own outputs.
+    /// </summary>
+    /// <exception cref="CalibException">ONNX Runtime rejects the model, or the device is unavailable.</exception>
+    public static ModelRunner Create(OnnxModel model, ExecutionOptions? options = null, IEnumerable<string>? extraOutputs = null)
+    {
+        options ??= ExecutionOptions.Default;
+        var bytes = OnnxModelFile.ToBytes(WithOutputs(model, extraOutputs ?? []));
+        using var sessionOptions = SessionOptionsFor(options);
+        try
+        {
+            return new ModelRunner(new InferenceSession(bytes, sessionOptions), model.Graph.Name);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new CalibException($"ONNX Runtime cannot load model '{model.Graph.Name}': {FirstLine(e.Message)}");
+        }
+    }
+
+    /// <summary>Runs the model on named inputs and returns every output.</summary>
+    /// <exception cref="CalibException">ONNX Runtime fails (wrong input shape or type, kernel error).</exception>
+    public RunResult Run(IReadOnlyDictionary<string, OrtValue> inputs)
+    {
+        var missing = InputNames.Where(n => !inputs.ContainsKey(n)).ToList();
+        if (missing.Count > 0)
+            throw new ArgumentException($"Inputs not supplied: {string.Join(", ", missing)}");
+        var names = InputNames.ToArray();
+        var values = names.Select(n => inputs[n]).ToArray();
+        try
+        {
+            return new RunResult(OutputNames, _session.Run(_runOptions, names, values, OutputNames.ToArray()));
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new CalibException($"ONNX Runtime failed running model '{ModelName}': {FirstLine(e.Message)}");
+        }
+    }
+
+    /// <summary>Runs the model on one float input tensor (the common single-input case).</summary>
+    public RunResult Run(string inputName, float[] data, long[] shape)
+    {
+        using var value = OrtValue.CreateTensorValueFromMemory(data, shape);
+        return Run(new Dictionary<string, OrtValue> { [inputName] = value });
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
+
+    private static OnnxModel WithOutputs(OnnxModel model, IEnumerable<string> extraOutputs)
+    {
+        var wanted = extraOutputs.Where(n => !model.Graph.IsGraphOutput(n)).Distinct().ToList();
+        if (wanted.Count == 0) return model;
+        var produced = model.Graph.Nodes.SelectMany(n => n.Outputs).ToHashSet(StringComparer.Ordinal);
+        var unknown = wanted.Where(n => !produced.Contains(n)).ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException($"No node produces tensor(s) {string.Join(", ", unknown)}.");
+        var copy = model.Clone();
+        foreach (var name in wanted)
+            copy.Graph.Outputs.Add(new Onnx.Proto.ValueInfoProto { Name = name });
+        return copy;
+    }
+
+    private static SessionOptions SessionOptionsFor(ExecutionOptions options)
+    {
+        var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = options.Optimize
+                ? GraphOptimizationLevel.ORT_ENABLE_ALL
+                : GraphOptimizationLevel.ORT_DISABLE_ALL,
+            IntraOpNumThreads = options.IntraOpThreads,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        if (options.OptimizedModelPath is { } path) sessionOptions.OptimizedModelFilePath = path;
+        if (options.Device == ExecutionDevice.Cuda) AppendCuda(sessionOptions, options.DeviceId);
+        return sessionOptions;
+    }
+
+    private static void AppendCuda(SessionOptions sessionOptions, int deviceId)
+    {
+        try
+        {
+            sessionOptions.AppendExecutionProvider_CUDA(deviceId);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            sessionOptions.Dispose();
+            throw new CalibException(
+                "--device cuda needs the CUDA build of ONNX Runtime, which is not installed: calib is running on the CPU-only " +
+                "native runtime (package Microsoft.ML.OnnxRuntime). Install the CUDA build (Microsoft.ML.OnnxRuntime.Gpu) or use --device cpu.");
+        }
+        catch (OnnxRuntimeException e)
+        {
+            sessionOptions.Dispose();
+            throw new CalibException($"ONNX Runtime's CUDA execution provider could not start on device {deviceId}: {FirstLine(e.Message)}. Check the CUDA/cuDNN installation or use --device cpu.");
+        }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+}

@@ -1,0 +1,83 @@
+using Calib.Graph.Onnx.Proto;
+
+namespace Calib.Graph.Ir;
+
+/// <summary>
+/// An ONNX model: the main <see cref="Graph"/>, the operator sets it uses, and everything
+/// else of the file (producer, metadata, model-local functions), kept as loaded.
+/// </summary>
+public sealed class OnnxModel
+{
+    /// <summary>The ONNX IR version calib writes for models it creates (ONNX 1.15+, ORT ≥ 1.17).</summary>
+    public const long DefaultIrVersion = 9;
+
+    // Everything of the ModelProto that calib does not model rides along here.
+    private readonly ModelProto _extras;
+
+    /// <summary>Creates a model around <paramref name="graph"/> importing the default domain at <paramref name="opsetVersion"/>.</summary>
+    public OnnxModel(Graph graph, long opsetVersion) : this(graph, new ModelProto())
+    {
+        IrVersion = DefaultIrVersion;
+        ProducerName = "calib";
+        SetOpset("", opsetVersion);
+    }
+
+    private OnnxModel(Graph graph, ModelProto extras)
+    {
+        Graph = graph;
+        _extras = extras;
+    }
+
+    /// <summary>The ONNX IR version of the file.</summary>
+    public long IrVersion { get; set; }
+
+    /// <summary>The tool that produced the model.</summary>
+    public string ProducerName { get; set; } = "";
+
+    /// <summary>The producing tool's version.</summary>
+    public string ProducerVersion { get; set; } = "";
+
+    /// <summary>The main graph.</summary>
+    public Graph Graph { get; }
+
+    /// <summary>Operator set imports: domain ("" = ai.onnx) → version.</summary>
+    public OrderedDictionary<string, long> Opsets { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The opset version of the default ai.onnx domain (0 when not imported).</summary>
+    public long DefaultOpset => Opsets.TryGetValue("", out var v) ? v : Opsets.TryGetValue("ai.onnx", out v) ? v : 0;
+
+    /// <summary>Imports <paramref name="domain"/> at <paramref name="version"/>, replacing an earlier import.</summary>
+    public void SetOpset(string domain, long version) => Opsets[domain] = version;
+
+    /// <summary>Builds the IR from a parsed ONNX model message.</summary>
+    public static OnnxModel FromProto(ModelProto proto)
+    {
+        var extras = proto.Clone();
+        extras.Graph = null;
+        extras.OpsetImport.Clear();
+        var model = new OnnxModel(Ir.Graph.FromProto(proto.Graph ?? new GraphProto()), extras)
+        {
+            IrVersion = proto.IrVersion,
+            ProducerName = proto.ProducerName,
+            ProducerVersion = proto.ProducerVersion,
+        };
+        foreach (var opset in proto.OpsetImport) model.Opsets[opset.Domain] = opset.Version;
+        return model;
+    }
+
+    /// <summary>The ONNX model message for this IR.</summary>
+    public ModelProto ToProto()
+    {
+        var proto = _extras.Clone();
+        proto.IrVersion = IrVersion;
+        proto.ProducerName = ProducerName;
+        proto.ProducerVersion = ProducerVersion;
+        proto.Graph = Graph.ToProto();
+        foreach (var (domain, version) in Opsets)
+            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = version });
+        return proto;
+    }
+
+    /// <summary>A deep copy, for passes that must leave the original untouched.</summary>
+    public OnnxModel Clone() => FromProto(ToProto());
+}
