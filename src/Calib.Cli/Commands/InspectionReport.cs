@@ -47,7 +47,7 @@ internal sealed record InspectionReport(
         return new InspectionReport(path, model.DefaultOpset, inputs, layers);
     }
 
-    private static LayerRow Row(int index, LayerVerdict verdict, Graph.Ir.Graph graph, TensorInfoCatalog tensors)
+    private static LayerRow Row(int index, LayerVerdict verdict, ModelGraph graph, TensorInfoCatalog tensors)
     {
         var node = verdict.Node;
         var weight = verdict.WeightName;

@@ -16,14 +16,14 @@ public static class QuantizableLayerFinder
     /// <summary>A verdict for every node of <paramref name="graph"/>, in node order.</summary>
     /// <param name="graph">The graph to judge.</param>
     /// <param name="tensors">Tensor types, to reject layers whose input is not float32; optional.</param>
-    public static IReadOnlyList<LayerVerdict> Classify(Ir.Graph graph, TensorInfoCatalog? tensors = null) =>
+    public static IReadOnlyList<LayerVerdict> Classify(ModelGraph graph, TensorInfoCatalog? tensors = null) =>
         graph.Nodes.Select(node => Judge(graph, node, tensors)).ToList();
 
     /// <summary>The quantizable layers of <paramref name="graph"/>, in node order.</summary>
-    public static IReadOnlyList<LayerVerdict> Find(Ir.Graph graph, TensorInfoCatalog? tensors = null) =>
+    public static IReadOnlyList<LayerVerdict> Find(ModelGraph graph, TensorInfoCatalog? tensors = null) =>
         Classify(graph, tensors).Where(v => v.IsQuantizable).ToList();
 
-    private static LayerVerdict Judge(Ir.Graph graph, Node node, TensorInfoCatalog? tensors)
+    private static LayerVerdict Judge(ModelGraph graph, Node node, TensorInfoCatalog? tensors)
     {
         if (!node.IsStandard)
             return LayerVerdict.NotQuantizable(node, $"operator of domain '{node.Domain}' is not quantized");
@@ -46,7 +46,7 @@ public static class QuantizableLayerFinder
             : LayerVerdict.NotQuantizable(node, reason ?? "not a quantizable layer type");
     }
 
-    private static string? ConvRestriction(Ir.Graph graph, Node node, bool transposed)
+    private static string? ConvRestriction(ModelGraph graph, Node node, bool transposed)
     {
         if (WeightRestriction(graph, node, out var weight) is { } reason) return reason;
         if (weight!.Dims.Count != 4) return $"filter is {weight.Dims.Count}-D, not 4-D";
@@ -57,20 +57,20 @@ public static class QuantizableLayerFinder
         return null;
     }
 
-    private static string? GemmRestriction(Ir.Graph graph, Node node)
+    private static string? GemmRestriction(ModelGraph graph, Node node)
     {
         if (node.Attributes.GetInt("transA", 0) != 0) return "transA = 1 (input transposed)";
         if (WeightRestriction(graph, node, out var weight) is { } reason) return reason;
         return weight!.Dims.Count != 2 ? $"weight is {weight.Dims.Count}-D, not 2-D" : null;
     }
 
-    private static string? MatMulRestriction(Ir.Graph graph, Node node)
+    private static string? MatMulRestriction(ModelGraph graph, Node node)
     {
         if (WeightRestriction(graph, node, out var weight) is { } reason) return reason;
         return weight!.Dims.Count != 2 ? $"weight is {weight.Dims.Count}-D, not 2-D" : null;
     }
 
-    private static string? WeightRestriction(Ir.Graph graph, Node node, out TensorProto? weight)
+    private static string? WeightRestriction(ModelGraph graph, Node node, out TensorProto? weight)
     {
         weight = node.InputOrNull(1) is { } name ? graph.ConstantValue(name) : null;
         if (weight is null) return $"weight '{node.InputOrNull(1) ?? ""}' is not a constant";

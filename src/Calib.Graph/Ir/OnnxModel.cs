@@ -15,14 +15,14 @@ public sealed class OnnxModel
     private readonly ModelProto _extras;
 
     /// <summary>Creates a model around <paramref name="graph"/> importing the default domain at <paramref name="opsetVersion"/>.</summary>
-    public OnnxModel(Graph graph, long opsetVersion) : this(graph, new ModelProto())
+    public OnnxModel(ModelGraph graph, long opsetVersion) : this(graph, new ModelProto())
     {
         IrVersion = DefaultIrVersion;
         ProducerName = "calib";
         SetOpset("", opsetVersion);
     }
 
-    private OnnxModel(Graph graph, ModelProto extras)
+    private OnnxModel(ModelGraph graph, ModelProto extras)
     {
         Graph = graph;
         _extras = extras;
@@ -38,7 +38,7 @@ public sealed class OnnxModel
     public string ProducerVersion { get; set; } = "";
 
     /// <summary>The main graph.</summary>
-    public Graph Graph { get; }
+    public ModelGraph Graph { get; }
 
     /// <summary>Operator set imports: domain ("" = ai.onnx) → version.</summary>
     public OrderedDictionary<string, long> Opsets { get; } = new(StringComparer.Ordinal);
@@ -55,7 +55,7 @@ public sealed class OnnxModel
         var extras = proto.Clone();
         extras.Graph = null;
         extras.OpsetImport.Clear();
-        var model = new OnnxModel(Ir.Graph.FromProto(proto.Graph ?? new GraphProto()), extras)
+        var model = new OnnxModel(ModelGraph.FromProto(proto.Graph ?? new GraphProto()), extras)
         {
             IrVersion = proto.IrVersion,
             ProducerName = proto.ProducerName,

@@ -47,7 +47,7 @@ public sealed class TensorInfoCatalog
         return new TensorInfoCatalog(infos);
     }
 
-    private static Dictionary<string, TensorInfo> Declared(Ir.Graph graph)
+    private static Dictionary<string, TensorInfo> Declared(ModelGraph graph)
     {
         var infos = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
         foreach (var value in graph.Inputs.Concat(graph.Outputs).Concat(graph.ValueInfos.Values))

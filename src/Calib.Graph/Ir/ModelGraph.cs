@@ -7,16 +7,16 @@ namespace Calib.Graph.Ir;
 /// and outputs, and the type/shape annotations (value infos) of intermediate tensors.
 /// Subgraphs of control-flow nodes stay inside their node's attributes, untouched.
 /// </summary>
-public sealed class Graph
+public sealed class ModelGraph
 {
     // What calib does not model (doc_string, sparse initializers, quantization annotations,
     // metadata, unknown fields) rides along here so that saving gives back what was loaded.
     private readonly GraphProto _extras;
 
     /// <summary>Creates an empty graph.</summary>
-    public Graph(string name) : this(name, new GraphProto()) { }
+    public ModelGraph(string name) : this(name, new GraphProto()) { }
 
-    private Graph(string name, GraphProto extras)
+    private ModelGraph(string name, GraphProto extras)
     {
         Name = name;
         _extras = extras;
@@ -42,6 +42,21 @@ public sealed class Graph
 
     /// <summary>The graph inputs that are fed at run time (not initializers).</summary>
     public IEnumerable<ValueInfoProto> RuntimeInputs => Inputs.Where(i => !Initializers.ContainsKey(i.Name));
+
+    /// <summary>Appends a node in the default domain and returns it.</summary>
+    public Node AddNode(string opType, string name, IEnumerable<string> inputs, IEnumerable<string> outputs)
+    {
+        var node = new Node(opType, name, inputs, outputs);
+        Nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>Adds (or replaces) an initializer under <paramref name="name"/>.</summary>
+    public void AddInitializer(string name, TensorProto tensor)
+    {
+        tensor.Name = name;
+        Initializers[name] = tensor;
+    }
 
     /// <summary>The node that produces <paramref name="tensor"/>, or null for inputs and initializers.</summary>
     public Node? ProducerOf(string tensor) => Nodes.FirstOrDefault(n => n.Outputs.Contains(tensor));
@@ -98,7 +113,7 @@ public sealed class Graph
             if (!used.Contains($"{stem}_{i}")) return $"{stem}_{i}";
     }
 
-    internal static Graph FromProto(GraphProto proto)
+    internal static ModelGraph FromProto(GraphProto proto)
     {
         var extras = proto.Clone();
         extras.Node.Clear();
@@ -107,7 +122,7 @@ public sealed class Graph
         extras.Output.Clear();
         extras.ValueInfo.Clear();
         extras.Name = "";
-        var graph = new Graph(proto.Name, extras);
+        var graph = new ModelGraph(proto.Name, extras);
         graph.Nodes.AddRange(proto.Node.Select(Node.FromProto));
         foreach (var t in proto.Initializer) graph.Initializers[t.Name] = t;
         graph.Inputs.AddRange(proto.Input);

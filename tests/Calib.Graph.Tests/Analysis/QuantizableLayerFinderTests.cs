@@ -1,0 +1,76 @@
+using Calib.Graph.Analysis;
+using Calib.Graph.Ir;
+using Calib.Graph.Onnx.Proto;
+using Calib.Graph.Shapes;
+
+namespace Calib.Graph.Tests.Analysis;
+
+[TestClass]
+public sealed class QuantizableLayerFinderTests
+{
+    private static readonly Dictionary<string, LayerVerdict> Verdicts =
+        QuantizableLayerFinder.Classify(TestModels.LayerZoo().Graph).ToDictionary(v => v.Node.Name);
+
+    [TestMethod]
+    [DataRow("conv_ok", QuantizableKind.Conv)]
+    [DataRow("avgpool", QuantizableKind.AveragePool)]
+    [DataRow("deconv_ok", QuantizableKind.ConvTranspose)]
+    [DataRow("gemm_ok", QuantizableKind.Gemm)]
+    [DataRow("matmul_ok", QuantizableKind.MatMul)]
+    public void Supported_layers_are_quantizable(string node, QuantizableKind kind)
+    {
+        Assert.AreEqual(kind, Verdicts[node].Kind);
+        Assert.IsNull(Verdicts[node].Reason);
+    }
+
+    [TestMethod]
+    [DataRow("conv_dilated", "dilation 2 ≠ 1")]
+    [DataRow("conv_1d", "filter is 3-D, not 4-D")]
+    [DataRow("deconv_group2", "group 2 ≠ 1")]
+    [DataRow("gap", "global pooling is not quantized")]
+    [DataRow("maxpool", "MAX pooling is not quantized")]
+    [DataRow("gemm_transA", "transA = 1 (input transposed)")]
+    [DataRow("matmul_computed", "weight 'ft' is not a constant")]
+    [DataRow("flatten", "not a quantizable layer type")]
+    public void Restricted_layers_state_the_reason(string node, string reason)
+    {
+        Assert.IsFalse(Verdicts[node].IsQuantizable);
+        Assert.AreEqual(reason, Verdicts[node].Reason);
+    }
+
+    [TestMethod]
+    public void Weight_names_point_at_the_constant_filter()
+    {
+        Assert.AreEqual("w_conv", Verdicts["conv_ok"].WeightName);
+        Assert.AreEqual("w_matmul", Verdicts["matmul_ok"].WeightName);
+        Assert.IsNull(Verdicts["avgpool"].WeightName);
+    }
+
+    [TestMethod]
+    public void A_weight_from_a_constant_node_counts_as_constant()
+    {
+        var model = TestModels.LayerZoo();
+        var graph = model.Graph;
+        var weight = graph.Initializers["w_matmul"];
+        graph.Initializers.Remove("w_matmul");
+        var constant = new Node("Constant", "w_matmul_const", [], ["w_matmul"]);
+        constant.Attributes.Set("value", weight);
+        graph.Nodes.Insert(0, constant);
+
+        var verdict = QuantizableLayerFinder.Classify(graph).Single(v => v.Node.Name == "matmul_ok");
+
+        Assert.AreEqual(QuantizableKind.MatMul, verdict.Kind);
+    }
+
+    [TestMethod]
+    public void A_layer_whose_input_is_not_float_is_not_quantized()
+    {
+        var model = TestModels.LayerZoo();
+        model.Graph.Inputs[0] = ValueInfos.Tensor("x", TensorProto.Types.DataType.Double, "batch", 2, 8, 8);
+
+        var verdict = QuantizableLayerFinder.Classify(model.Graph, TensorInfoCatalog.FromDeclarations(model))
+            .Single(v => v.Node.Name == "conv_ok");
+
+        Assert.AreEqual("input is Double, not float32", verdict.Reason);
+    }
+}
