@@ -49,10 +49,10 @@ internal static class TestModels
         graph.AddNode("MatMul", "matmul_computed", ["f", "ft"], ["y4"]);
 
         graph.Outputs.Add(ValueInfos.Tensor("y1", DataType.Float, "batch", 3));
-        graph.Outputs.Add(ValueInfos.Tensor("y2", DataType.Float, null));
-        graph.Outputs.Add(ValueInfos.Tensor("y3", DataType.Float, null));
-        graph.Outputs.Add(ValueInfos.Tensor("y4", DataType.Float, null));
-        graph.Outputs.Add(ValueInfos.Tensor("c1d", DataType.Float, null));
+        graph.Outputs.Add(ValueInfos.Tensor("y2", DataType.Float, "batch", 3));
+        graph.Outputs.Add(ValueInfos.Tensor("y3", DataType.Float, "batch", 5));
+        graph.Outputs.Add(ValueInfos.Tensor("y4", DataType.Float, "batch", "batch"));
+        graph.Outputs.Add(ValueInfos.Tensor("c1d", DataType.Float, 1, 3, 6));
         return new OnnxModel(graph, opsetVersion: 13);
     }
 

@@ -45,3 +45,36 @@ public static class Categories
     /// <summary>Tests over data outside the repository (../shared/data, Debian's ONNX test data, python3-onnx).</summary>
     public const string RealModel = "RealModel";
 }
+
+/// <summary>
+/// The independent ONNX checker: Debian's python3-onnx, <c>onnx.checker.check_model(full_check=True)</c>
+/// (which includes strict shape inference). Used by real-model-tier tests only.
+/// </summary>
+public static class OnnxChecker
+{
+    private const string Python = "/usr/bin/python3";
+
+    private const string Script =
+        "import sys, onnx\n" +
+        "m = onnx.load(sys.argv[1])\n" +
+        "onnx.checker.check_model(m, full_check=True)\n" +
+        "print('ok')\n";
+
+    /// <summary>Runs the checker on <paramref name="modelPath"/>; returns null when it passes, else its complaint.</summary>
+    public static string? Check(string modelPath)
+    {
+        if (!File.Exists(Python))
+            throw new InvalidOperationException($"{Python} not found: install Debian's python3-onnx for the real-model tier.");
+        var start = new System.Diagnostics.ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(Script);
+        start.ArgumentList.Add(modelPath);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (error.Contains("No module named 'onnx'"))
+            throw new InvalidOperationException("python3-onnx is not installed: the real-model tier needs it (apt-get install python3-onnx).");
+        return process.ExitCode == 0 && output.Result.Trim() == "ok" ? null : error.Trim();
+    }
+}

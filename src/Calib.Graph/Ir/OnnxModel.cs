@@ -8,8 +8,11 @@ namespace Calib.Graph.Ir;
 /// </summary>
 public sealed class OnnxModel
 {
-    /// <summary>The ONNX IR version calib writes for models it creates (ONNX 1.15+, ORT ≥ 1.17).</summary>
-    public const long DefaultIrVersion = 9;
+    /// <summary>
+    /// The ONNX IR version calib writes for models it creates: 8 (ONNX 1.10+), which everything
+    /// calib emits needs and which older checkers and runtimes still accept.
+    /// </summary>
+    public const long DefaultIrVersion = 8;
 
     // Everything of the ModelProto that calib does not model rides along here.
     private readonly ModelProto _extras;
