@@ -48,6 +48,11 @@ internal static class InspectCommand
         }
     }
 
+    private static string Details(InspectionReport.LayerRow layer) =>
+        !layer.Quantizable ? layer.Reason!
+        : layer.Weight is null ? $"{layer.Kind}, input only"
+        : $"{layer.Kind}, weight {InspectionReport.Format(layer.WeightShape)}";
+
     private static void Render(IAnsiConsole console, InspectionReport report)
     {
         console.WriteLine($"Model: {report.Model}  (opset {report.Opset}, {report.Layers.Count} nodes)");
@@ -61,8 +66,8 @@ internal static class InspectCommand
                 Markup.Escape(layer.Name),
                 layer.Op,
                 layer.Quantizable ? "[green]yes[/]" : "no",
-                Markup.Escape(layer.Quantizable ? $"{layer.Kind}, weight {InspectionReport.Format(layer.WeightShape)}" : layer.Reason!),
-                Markup.Escape($"{InspectionReport.Format(layer.InputShape)} → {InspectionReport.Format(layer.OutputShape)}"));
+                Markup.Escape(Details(layer)),
+                Markup.Escape($"{(layer.Input is null ? "-" : InspectionReport.Format(layer.InputShape))} → {InspectionReport.Format(layer.OutputShape)}"));
         }
         console.Write(table);
         var byKind = report.Layers.Where(l => l.Quantizable).GroupBy(l => l.Kind).Select(g => $"{g.Key} {g.Count()}");

@@ -28,7 +28,8 @@ internal sealed record InspectionReport(
 
     public sealed record LayerRow(
         int Index, string Name, string Op, bool Quantizable, string? Kind, string? Reason,
-        string? Weight, IReadOnlyList<object>? WeightShape, IReadOnlyList<object>? InputShape, IReadOnlyList<object>? OutputShape);
+        string? Weight, IReadOnlyList<object>? WeightShape,
+        string? Input, IReadOnlyList<object>? InputShape, string? Output, IReadOnlyList<object>? OutputShape);
 
     /// <summary>A shape for display: "[batch,1,28,28]", "[?]" when unknown.</summary>
     public static string Format(IReadOnlyList<object>? shape) => shape is null ? "[?]" : $"[{string.Join(",", shape)}]";
@@ -54,7 +55,9 @@ internal sealed record InspectionReport(
         var weightShape = weight is null ? null : graph.ConstantValue(weight)?.Dims.Cast<object>().ToList();
         return new LayerRow(
             index, node.DisplayName, node.OpType, verdict.IsQuantizable, verdict.Kind?.ToString(), verdict.Reason,
-            weight, weightShape, ShapeOf(node.InputOrNull(0), tensors), ShapeOf(node.Outputs.FirstOrDefault(), tensors));
+            weight, weightShape,
+            node.InputOrNull(0), ShapeOf(node.InputOrNull(0), tensors),
+            node.Outputs.FirstOrDefault(), ShapeOf(node.Outputs.FirstOrDefault(), tensors));
     }
 
     private static IReadOnlyList<object>? ShapeOf(string? tensor, TensorInfoCatalog tensors) =>
