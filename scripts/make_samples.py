@@ -473,7 +473,7 @@ Classes (index → label): 0 T-shirt/top, 1 Trouser, 2 Pullover, 3 Dress,
     residual block: conv3x3(16→16) → BN → ReLU → conv3x3(16→16) → BN, + identity, ReLU
     MaxPool 2×2
     conv3x3(16→32, pad 1) → BN → ReLU6 (exported as Clip(0, 6))
-    AvgPool 2×2 (non-global; torch exports it as a zero Pad + AveragePool)
+    AvgPool 2×2 (non-global; torch exports it as a Pad with all-zero pads + AveragePool)
     Flatten → Linear(1568→64) → ReLU → Dropout(0.2) (removed in export) → Linear(64→10)
 
 Convolutions have no bias; the BatchNormalization nodes are **kept** in the
@@ -488,6 +488,9 @@ checks the exported graph against torch with a NumPy reference interpreter.)
 | op | count |
 |---|---|
 {oplist}
+
+The `Constant` nodes are the Clip bounds (0.0 and 6.0, scalars) and the Pad
+`pads` input (8 zeros, int64). No Dropout node (removed in eval export).
 
 ## Accuracy (float32)
 
@@ -513,7 +516,7 @@ also writes the sample images in `calibration-data/`.
 
 
 def data_readme(calib_counts, eval_rows):
-    counts = ", ".join("%d×%d" % (n, c) for c, n in enumerate(calib_counts))
+    counts = ", ".join("%d: %d" % (c, n) for c, n in enumerate(calib_counts))
     classes = "\n".join("| %d | `%s` | %s |" % (c, d, t)
                         for c, (d, t) in enumerate(zip(CLASS_DIRS, CLASS_TITLES)))
     return f"""# Sample image data
@@ -534,7 +537,7 @@ Preprocessing expected by the model: `x = (p / 255 − 0.2860) / 0.3530`.
 {int(sum(calib_counts))} images from the **training** set, flat folder, named
 `train_<index>.png` where `<index>` is the 0-based, 5-digit index into
 `train-images-idx3-ubyte`. Chosen with a seeded random sample balanced over the
-classes (class×count: {counts}). Unlabelled — used only to collect activation
+classes (label: count — {counts}). Unlabelled — used only to collect activation
 ranges.
 
 ## `fmnist-eval/` — labelled evaluation set
