@@ -67,7 +67,7 @@ public static class TensorData
         };
     }
 
-    /// <summary>The tensor as int64 values (INT64, INT32, INT8 and UINT8 tensors are accepted).</summary>
+    /// <summary>The tensor as int64 values (INT64, INT32, INT8, UINT8 and BOOL tensors are accepted).</summary>
     public static long[] ReadInt64s(TensorProto tensor)
     {
         var bytes = RawBytes(tensor);
@@ -76,7 +76,7 @@ public static class TensorData
             DataType.Int64 => MemoryMarshal.Cast<byte, long>(bytes).ToArray(),
             DataType.Int32 => MemoryMarshal.Cast<byte, int>(bytes).ToArray().Select(v => (long)v).ToArray(),
             DataType.Int8 => bytes.Select(b => (long)(sbyte)b).ToArray(),
-            DataType.Uint8 => bytes.Select(b => (long)b).ToArray(),
+            DataType.Uint8 or DataType.Bool => bytes.Select(b => (long)b).ToArray(),
             var other => throw new CalibException($"Tensor '{tensor.Name}' holds {other} values where integer values were expected."),
         };
     }

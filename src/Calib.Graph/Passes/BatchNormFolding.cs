@@ -1,0 +1,139 @@
+using Calib.Graph.Ir;
+using Calib.Graph.Onnx.Proto;
+
+namespace Calib.Graph.Passes;
+
+/// <summary>
+/// Folds an inference BatchNormalization into the Conv, ConvTranspose or Gemm before it
+/// (AMCT's fusion): with f = γ/√(σ²+ε) per output channel, W' = f·W and b' = f·(b − μ) + β.
+/// The layer keeps its name; the BatchNormalization disappears. Folding needs the layer's
+/// output to feed only the BatchNormalization, and all parameters to be constant.
+/// </summary>
+public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : IGraphPass
+{
+    private readonly IReadOnlySet<string> _skipLayers = skipLayers ?? new HashSet<string>();
+
+    /// <inheritdoc/>
+    public string Name => "batchnorm-folding";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Apply(OnnxModel model)
+    {
+        var graph = model.Graph;
+        var subgraphReads = graph.NamesReadBySubgraphs();
+        var changes = new List<string>();
+        foreach (var bn in graph.Nodes.Where(n => n is { OpType: "BatchNormalization", IsStandard: true }).ToList())
+        {
+            if (graph.ProducerOf(bn.Inputs[0]) is not { } layer || _skipLayers.Contains(layer.Name)) continue;
+            if (!CanFold(graph, layer, bn, subgraphReads) || ReadBatchNorm(graph, bn) is not { } factors) continue;
+            FoldInto(graph, layer, factors);
+            graph.Nodes.Remove(bn);
+            layer.Outputs[0] = bn.Outputs[0];
+            graph.ValueInfos.Remove(bn.Inputs[0]);
+            changes.Add($"folded BatchNormalization '{bn.DisplayName}' into {layer.OpType} '{layer.DisplayName}'");
+        }
+        return changes;
+    }
+
+    private sealed record ChannelAffine(float[] Scale, float[] Shift);
+
+    private static bool CanFold(ModelGraph graph, Node layer, Node bn, IReadOnlySet<string> subgraphReads)
+    {
+        if (!layer.IsStandard || layer.OpType is not ("Conv" or "ConvTranspose" or "Gemm")) return false;
+        var output = layer.Outputs[0];
+        if (graph.IsGraphOutput(output) || subgraphReads.Contains(output) || graph.ConsumersOf(output).Count() != 1) return false;
+        if (bn.Outputs.Skip(1).Any(o => o.Length > 0) || bn.Attributes.GetInt("training_mode", 0) != 0) return false;
+        if (layer.OpType == "Gemm" && layer.Attributes.GetInt("transA", 0) != 0) return false;
+        return graph.ConstantValue(layer.Inputs[1]) is { DataType: (int)TensorProto.Types.DataType.Float }
+            && (layer.InputOrNull(2) is not { } bias || graph.ConstantValue(bias) is not null);
+    }
+
+    // Per channel: y = Scale·x + Shift.
+    private static ChannelAffine? ReadBatchNorm(ModelGraph graph, Node bn)
+    {
+        var parameters = bn.Inputs.Skip(1).Take(4).Select(graph.ConstantValue).ToList();
+        if (parameters.Count != 4 || parameters.Any(p => p is null)) return null;
+        var (gamma, beta, mean, variance) = (Read(parameters[0]!), Read(parameters[1]!), Read(parameters[2]!), Read(parameters[3]!));
+        var epsilon = bn.Attributes.GetFloat("epsilon", 1e-5f);
+        var scale = new float[gamma.Length];
+        var shift = new float[gamma.Length];
+        for (var c = 0; c < gamma.Length; c++)
+        {
+            scale[c] = (float)(gamma[c] / Math.Sqrt(variance[c] + (double)epsilon));
+            shift[c] = (float)(beta[c] - mean[c] * (double)scale[c]);
+        }
+        return new ChannelAffine(scale, shift);
+    }
+
+    private static float[] Read(TensorProto tensor) => TensorData.ReadFloats(tensor);
+
+    private static void FoldInto(ModelGraph graph, Node layer, ChannelAffine affine)
+    {
+        var weight = graph.ConstantValue(layer.Inputs[1])!;
+        var values = TensorData.ReadFloats(weight);
+        var dims = weight.Dims.ToArray();
+        var channelOf = OutputChannelMap(layer, dims);
+        var channels = affine.Scale.Length;
+        for (var i = 0; i < values.Length; i++) values[i] *= affine.Scale[channelOf(i)];
+        var bias = BiasOf(graph, layer, channels);
+        for (var c = 0; c < channels; c++) bias[c] = bias[c] * affine.Scale[c] + affine.Shift[c];
+
+        var weightName = graph.UniqueName($"{layer.Inputs[1]}_bnfolded");
+        graph.AddInitializer(weightName, TensorData.FromFloats(dims, values));
+        var biasName = graph.UniqueName($"{layer.Name}_bias_bnfolded");
+        graph.AddInitializer(biasName, TensorData.FromFloats([channels], bias));
+        RetireIfUnused(graph, layer.Inputs[1], weightName, layer);
+        layer.Inputs[1] = weightName;
+        var oldBias = layer.InputOrNull(2);
+        if (layer.Inputs.Count > 2) layer.Inputs[2] = biasName; else layer.Inputs.Add(biasName);
+        if (oldBias is not null) RetireIfUnused(graph, oldBias, biasName, layer);
+        if (layer.OpType == "Gemm") layer.Attributes.Set("beta", 1f);
+    }
+
+    // Maps a flat weight index to the output channel it feeds.
+    private static Func<int, int> OutputChannelMap(Node layer, long[] dims)
+    {
+        var inner = (int)dims.Skip(2).Aggregate(1L, (a, b) => a * b);
+        switch (layer.OpType)
+        {
+            case "Conv":
+                var perOutput = (int)(dims[1] * inner);
+                return i => i / perOutput;
+            case "ConvTranspose":
+                // Weight [Cin, Cout/group, k...]: output channel = group index · Cout/group + j.
+                var group = (int)layer.Attributes.GetInt("group", 1);
+                var inPerGroup = (int)dims[0] / group;
+                var outPerGroup = (int)dims[1];
+                return i =>
+                {
+                    var j = i / inner % outPerGroup;
+                    var input = i / (inner * outPerGroup);
+                    return input / inPerGroup * outPerGroup + j;
+                };
+            default:
+                // Gemm: B is [N, K] with transB = 1, else [K, N].
+                var transB = layer.Attributes.GetInt("transB", 0) != 0;
+                var columns = (int)dims[1];
+                return transB ? i => i / columns : i => i % columns;
+        }
+    }
+
+    // The layer's bias as one value per output channel (Gemm: β·C broadcast), zeros when absent.
+    private static float[] BiasOf(ModelGraph graph, Node layer, int channels)
+    {
+        var bias = new float[channels];
+        if (layer.InputOrNull(2) is not { } name) return bias;
+        var values = TensorData.ReadFloats(graph.ConstantValue(name)!);
+        var factor = layer.OpType == "Gemm" ? layer.Attributes.GetFloat("beta", 1f) : 1f;
+        if (values.Length != 1 && values.Length != channels)
+            throw new CalibException($"Layer '{layer.DisplayName}': bias '{name}' has {values.Length} values for {channels} output channels.");
+        for (var c = 0; c < channels; c++) bias[c] = factor * values[values.Length == 1 ? 0 : c];
+        return bias;
+    }
+
+    private static void RetireIfUnused(ModelGraph graph, string initializer, string replacement, Node layer)
+    {
+        var stillUsed = graph.Nodes.Any(n => n != layer && n.Inputs.Contains(initializer)) || graph.IsGraphOutput(initializer);
+        if (!stillUsed && initializer != replacement) graph.Initializers.Remove(initializer);
+    }
+}
