@@ -1,0 +1,109 @@
+using Calib.Graph.Ir;
+using DataType = Calib.Graph.Onnx.Proto.TensorProto.Types.DataType;
+
+namespace Calib.Graph.Quantization;
+
+/// <summary>
+/// Which activation tensors the deploy model carries in 8 bits. ONNX Runtime fuses
+/// DequantizeLinear → op → QuantizeLinear into integer kernels (QLinearConv, QGemm,
+/// QLinearAdd, …) only when the op's inputs and output are all quantized, so the deploy model
+/// quantizes activations end to end: the inputs and outputs of quantized layers, and of Add,
+/// Concat, pooling and reshaping nodes whose inputs are already quantized. A Relu or Clip that
+/// alone reads an op's output is folded into the output's range (its output is quantized
+/// instead, and ONNX Runtime then drops it). MaxPool and reshaping nodes pass their input's
+/// quantization through unchanged, as ONNX Runtime's integer versions of them require.
+/// </summary>
+public sealed class DeployTensorPlan
+{
+    private static readonly HashSet<string> MixingOps = ["Add", "Concat", "GlobalAveragePool", "AveragePool"];
+    private static readonly HashSet<string> PassingOps = ["MaxPool", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze"];
+
+    private readonly List<string> _calibrated = [];
+    private readonly Dictionary<string, string> _inheritFrom = new(StringComparer.Ordinal);
+
+    /// <summary>Tensors whose range is calibrated, in graph order.</summary>
+    public IReadOnlyList<string> Calibrated => _calibrated;
+
+    /// <summary>Tensors that reuse another tensor's quantization: tensor → the calibrated tensor.</summary>
+    public IReadOnlyDictionary<string, string> InheritFrom => _inheritFrom;
+
+    /// <summary>Every quantized tensor, calibrated or inherited.</summary>
+    public IEnumerable<string> All => _calibrated.Concat(_inheritFrom.Keys);
+
+    /// <summary>The calibrated tensor whose quantization <paramref name="tensor"/> uses.</summary>
+    public string SourceOf(string tensor) => _inheritFrom.TryGetValue(tensor, out var source) ? SourceOf(source) : tensor;
+
+    /// <summary>True when <paramref name="tensor"/> is quantized in the deploy model.</summary>
+    public bool Contains(string tensor) => _calibrated.Contains(tensor) || _inheritFrom.ContainsKey(tensor);
+
+    /// <summary>Plans the deploy tensors of <paramref name="graph"/> around the quantized <paramref name="layers"/>.</summary>
+    public static DeployTensorPlan Build(ModelGraph graph, IReadOnlyCollection<Node> layers)
+    {
+        var plan = new DeployTensorPlan();
+        foreach (var layer in graph.Nodes.Where(layers.Contains))
+        {
+            plan.Calibrate(layer.Inputs[0]);
+            plan.Calibrate(ActivationOutput(graph, layer));
+        }
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var node in graph.Nodes.Where(n => n.IsStandard && !layers.Contains(n)))
+                changed |= plan.TryExtend(graph, node);
+        }
+        return plan;
+    }
+
+    /// <summary>
+    /// The tensor to quantize for a node's output: the output of a Relu, or of a Clip with constant
+    /// bounds, that is the sole reader of the node's output; otherwise the node's output itself.
+    /// </summary>
+    public static string ActivationOutput(ModelGraph graph, Node node)
+    {
+        var output = node.Outputs[0];
+        if (graph.IsGraphOutput(output)) return output;
+        var readers = graph.ConsumersOf(output).ToList();
+        return readers is [{ IsStandard: true } activation] && IsFoldableActivation(graph, activation)
+            ? activation.Outputs[0]
+            : output;
+    }
+
+    private bool TryExtend(ModelGraph graph, Node node)
+    {
+        var mixing = MixingOps.Contains(node.OpType);
+        if (!mixing && !PassingOps.Contains(node.OpType)) return false;
+        var inputs = DataInputs(graph, node).ToList();
+        if (inputs.Count == 0 || !inputs.All(Contains)) return false;
+        if (mixing)
+        {
+            var output = ActivationOutput(graph, node);
+            if (Contains(output)) return false;
+            _calibrated.Add(output);
+            return true;
+        }
+        // A layer input that a MaxPool or reshape produced takes that node's input quantization.
+        if (_inheritFrom.ContainsKey(node.Outputs[0])) return false;
+        _calibrated.Remove(node.Outputs[0]);
+        _inheritFrom[node.Outputs[0]] = inputs[0];
+        return true;
+    }
+
+    // The float, non-constant inputs an integer kernel would read (shape inputs excluded).
+    private static IEnumerable<string> DataInputs(ModelGraph graph, Node node) => node.OpType switch
+    {
+        "Reshape" or "Squeeze" or "Unsqueeze" => [node.Inputs[0]],
+        _ => node.Inputs.Where(i => i.Length > 0 && graph.ConstantValue(i) is null),
+    };
+
+    private static bool IsFoldableActivation(ModelGraph graph, Node node) => node.OpType switch
+    {
+        "Relu" => true,
+        "Clip" => node.Inputs.Skip(1).All(b => b.Length == 0 || graph.ConstantValue(b) is { DataType: (int)DataType.Float }),
+        _ => false,
+    };
+
+    private void Calibrate(string tensor)
+    {
+        if (!Contains(tensor)) _calibrated.Add(tensor);
+    }
+}
