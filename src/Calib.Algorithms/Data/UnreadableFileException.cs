@@ -1,0 +1,13 @@
+namespace Calib.Algorithms.Data;
+
+/// <summary>
+/// An image that does not decode. Kept apart from other errors because it is the one problem
+/// <see cref="BatchReaderOptions.SkipUndecodable"/> may skip; it never leaves the data layer (the
+/// batch builder turns it into a warning or a <see cref="Calib.Graph.CalibException"/>).
+/// </summary>
+internal sealed class UnreadableFileException(string file, string reason)
+    : Exception($"'{file}' is not a readable PNG/JPEG/BMP image ({reason}): replace or remove it.")
+{
+    /// <summary>The warning given when the image is skipped.</summary>
+    public string Warning { get; } = $"Skipped '{file}': not a readable PNG/JPEG/BMP image ({reason}).";
+}

@@ -1,0 +1,103 @@
+using System.Text;
+using Calib.Algorithms.Data;
+using SkiaSharp;
+
+namespace Calib.Algorithms.Tests.Data;
+
+/// <summary>Writes calibration files for the tests: images encoded by Skia (BMP by hand: Skia has no BMP encoder) and .npy files.</summary>
+internal static class TestFiles
+{
+    /// <summary>A grayscale image whose pixel (y, x) is <paramref name="pixel"/>(y, x).</summary>
+    public static string Gray(string path, int height, int width, Func<int, int, byte> pixel, SKEncodedImageFormat format = SKEncodedImageFormat.Png)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        var span = bitmap.GetPixelSpan();
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                span[y * bitmap.RowBytes + x] = pixel(y, x);
+        return Encode(path, bitmap, format);
+    }
+
+    /// <summary>A colour image whose pixel (y, x) is <paramref name="pixel"/>(y, x) as (R, G, B).</summary>
+    public static string Color(string path, int height, int width, Func<int, int, (byte R, byte G, byte B)> pixel, SKEncodedImageFormat format = SKEncodedImageFormat.Png)
+    {
+        if (format == SKEncodedImageFormat.Bmp) return Bmp(path, height, width, pixel);
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        var span = bitmap.GetPixelSpan();
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+            {
+                var (r, g, b) = pixel(y, x);
+                var at = y * bitmap.RowBytes + 4 * x;
+                (span[at], span[at + 1], span[at + 2], span[at + 3]) = (r, g, b, 255);
+            }
+        return Encode(path, bitmap, format);
+    }
+
+    /// <summary>A constant grayscale 28x28 PNG.</summary>
+    public static string Gray28(string path, byte value = 128) => Gray(path, 28, 28, (_, _) => value);
+
+    /// <summary>A .npy file with the given header fields and raw data.</summary>
+    public static string Npy(string path, string descr, int[] shape, byte[] data, bool fortran = false, int version = 1)
+    {
+        var shapeText = shape.Length == 1 ? $"({shape[0]},)" : $"({string.Join(", ", shape)})";
+        var dict = $"{{'descr': '{descr}', 'fortran_order': {(fortran ? "True" : "False")}, 'shape': {shapeText}, }}";
+        var lengthSize = version == 1 ? 2 : 4;
+        var prefix = 8 + lengthSize;
+        var padded = dict.PadRight((prefix + dict.Length + 1 + 63) / 64 * 64 - prefix - 1) + "\n";
+        using var file = File.Create(path);
+        file.Write([0x93, .. "NUMPY"u8, (byte)version, 0]);
+        file.Write(lengthSize == 2 ? BitConverter.GetBytes((ushort)padded.Length) : BitConverter.GetBytes((uint)padded.Length));
+        file.Write(Encoding.Latin1.GetBytes(padded));
+        file.Write(data);
+        return path;
+    }
+
+    /// <summary>A float32 .npy file.</summary>
+    public static string NpyFloats(string path, int[] shape, float[] values) =>
+        Npy(path, "<f4", shape, values.SelectMany(BitConverter.GetBytes).ToArray());
+
+    /// <summary>Every batch of a read, as a list.</summary>
+    public static List<Batch> ReadAll(string directory, InputLayout layout, Preprocessing preprocessing, int batchSize, int batchCount, BatchReaderOptions? options = null)
+    {
+        using var reader = new BatchReader(CalibrationSet.Open(directory), layout, preprocessing, batchSize, batchCount, options);
+        return reader.ReadBatches().ToList();
+    }
+
+    /// <summary>The single sample of a one-file folder, read as one batch of one.</summary>
+    public static float[] ReadOne(string directory, InputLayout layout, Preprocessing preprocessing) =>
+        ReadAll(directory, layout, preprocessing, 1, 1)[0].Data;
+
+    private static string Encode(string path, SKBitmap bitmap, SKEncodedImageFormat format)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var data = bitmap.Encode(format, 100) ?? throw new InvalidOperationException($"Skia cannot encode {format}.");
+        File.WriteAllBytes(path, data.ToArray());
+        return path;
+    }
+
+    /// <summary>A 24-bit uncompressed BMP: rows bottom-up, BGR, each padded to 4 bytes.</summary>
+    private static string Bmp(string path, int height, int width, Func<int, int, (byte R, byte G, byte B)> pixel)
+    {
+        var stride = (3 * width + 3) / 4 * 4;
+        var image = new byte[54 + stride * height];
+        "BM"u8.CopyTo(image);
+        BitConverter.GetBytes(image.Length).CopyTo(image, 2);
+        BitConverter.GetBytes(54).CopyTo(image, 10);
+        BitConverter.GetBytes(40).CopyTo(image, 14);
+        BitConverter.GetBytes(width).CopyTo(image, 18);
+        BitConverter.GetBytes(height).CopyTo(image, 22);
+        BitConverter.GetBytes((short)1).CopyTo(image, 26);
+        BitConverter.GetBytes((short)24).CopyTo(image, 28);
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+            {
+                var (r, g, b) = pixel(y, x);
+                var at = 54 + (height - 1 - y) * stride + 3 * x;
+                (image[at], image[at + 1], image[at + 2]) = (b, g, r);
+            }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, image);
+        return path;
+    }
+}
