@@ -47,6 +47,7 @@ public static class CalibApp
         var root = new RootCommand(
             "calib: post-training 8-bit quantization of ONNX and Caffe models by calibration, on ONNX Runtime.");
         root.Subcommands.Add(InspectCommand.Create(console));
+        root.Subcommands.Add(RunCommand.Create(console));
         return root;
     }
 }

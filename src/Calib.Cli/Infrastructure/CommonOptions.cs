@@ -11,6 +11,19 @@ internal static class CommonOptions
         Required = true,
     };
 
+    public static Option<string> Device() => new("--device")
+    {
+        Description = "Execution device: cpu (default) or cuda (needs the CUDA build of ONNX Runtime).",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    public static Graph.Execution.ExecutionDevice ParseDevice(string text) => text.ToLowerInvariant() switch
+    {
+        "cpu" => Graph.Execution.ExecutionDevice.Cpu,
+        "cuda" or "gpu" => Graph.Execution.ExecutionDevice.Cuda,
+        _ => throw new Graph.CalibException($"--device '{text}' is not cpu or cuda."),
+    };
+
     public static Option<bool> Json() => new("--json")
     {
         Description = "Print machine-readable JSON instead of a table.",

@@ -1,0 +1,72 @@
+using Calib.Algorithms.Data;
+using Calib.Algorithms.Statistics;
+using Calib.Graph;
+using Calib.Graph.Execution;
+using Calib.Graph.Ir;
+
+namespace Calib.Algorithms.Calibration;
+
+/// <summary>
+/// Streams calibration batches through ONNX Runtime with the observed tensors as extra outputs
+/// and folds each batch into one histogram per tensor. Only histograms are kept, so memory does
+/// not grow with the number of batches.
+/// </summary>
+public sealed class ActivationStatistics
+{
+    private readonly Dictionary<string, StreamingHistogram> _histograms;
+
+    private ActivationStatistics(Dictionary<string, StreamingHistogram> histograms) => _histograms = histograms;
+
+    /// <summary>The histogram of <paramref name="tensor"/>.</summary>
+    public StreamingHistogram this[string tensor] => _histograms[tensor];
+
+    /// <summary>Number of batches folded in.</summary>
+    public int Batches { get; private init; }
+
+    /// <summary>Number of input images (or tensors) seen.</summary>
+    public long Samples { get; private init; }
+
+    /// <summary>Runs <paramref name="batches"/> through <paramref name="model"/> and collects statistics of <paramref name="tensors"/>.</summary>
+    /// <param name="model">The prepared float model.</param>
+    /// <param name="tensors">The tensors to observe.</param>
+    /// <param name="batches">Preprocessed input batches.</param>
+    /// <param name="execution">Device and threading.</param>
+    /// <param name="describe">Names the layer(s) that read a tensor, for error messages.</param>
+    /// <param name="onBatch">Called after each batch with the number of batches done.</param>
+    public static ActivationStatistics Collect(OnnxModel model, IReadOnlyList<string> tensors, IEnumerable<Batch> batches,
+        ExecutionOptions execution, Func<string, string> describe, Action<int>? onBatch = null)
+    {
+        var histograms = tensors.ToDictionary(t => t, _ => new StreamingHistogram(), StringComparer.Ordinal);
+        // Graph inputs are the batch itself; everything else comes back as an extra output.
+        var graphInputs = model.Graph.RuntimeInputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        using var runner = ModelRunner.Create(model, execution, tensors.Where(t => !graphInputs.Contains(t)));
+        if (runner.InputNames.Count != 1)
+            throw new CalibException($"Model '{model.Graph.Name}' has {runner.InputNames.Count} inputs ({string.Join(", ", runner.InputNames)}); image calibration feeds models with one input.");
+        var input = runner.InputNames[0];
+        var count = 0;
+        long samples = 0;
+        foreach (var batch in batches)
+        {
+            using (var result = runner.Run(input, batch.Data, batch.Shape))
+                Accumulate(t => graphInputs.Contains(t) ? batch.Data : result.Floats(t), tensors, histograms, batch, describe);
+            samples += batch.Shape[0];
+            onBatch?.Invoke(++count);
+        }
+        return new ActivationStatistics(histograms) { Batches = count, Samples = samples };
+    }
+
+    private delegate ReadOnlySpan<float> ValuesOf(string tensor);
+
+    // Each tensor's histogram is independent, so tensors are folded in parallel without changing any result.
+    private static void Accumulate(ValuesOf values, IReadOnlyList<string> tensors, Dictionary<string, StreamingHistogram> histograms,
+        Batch batch, Func<string, string> describe)
+    {
+        var nonFinite = new long[tensors.Count];
+        Parallel.For(0, tensors.Count, i => nonFinite[i] = histograms[tensors[i]].Add(values(tensors[i])));
+        for (var i = 0; i < tensors.Count; i++)
+            if (nonFinite[i] > 0)
+                throw new CalibException(
+                    $"Tensor '{tensors[i]}' ({describe(tensors[i])}) has {nonFinite[i]} NaN/Inf values in calibration batch {batch.Index + 1} " +
+                    $"(images {batch.Files[0]} … {batch.Files[^1]}). Check the preprocessing flags and that the float model runs correctly on these inputs.");
+    }
+}

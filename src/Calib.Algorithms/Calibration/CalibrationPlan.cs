@@ -1,0 +1,75 @@
+using Calib.Algorithms.Configuration;
+using Calib.Graph;
+using Calib.Graph.Analysis;
+using Calib.Graph.Ir;
+using Calib.Graph.Quantization;
+
+namespace Calib.Algorithms.Calibration;
+
+/// <summary>
+/// What a calibration run does on a prepared model: which layers are quantized (and why the
+/// others are not), which tensors are observed, and which the deploy model carries in 8 bits.
+/// </summary>
+public sealed class CalibrationPlan
+{
+    /// <summary>ONNX's QuantizeLinear/DequantizeLinear take a per-channel axis from opset 13.</summary>
+    public const long PerChannelOpset = 13;
+
+    private CalibrationPlan(OnnxModel model, IReadOnlyList<LayerVerdict> verdicts, IReadOnlyList<CalibrationLayer> layers,
+        IReadOnlySet<string> skippedByConfig, DeployTensorPlan deploy)
+    {
+        Model = model;
+        Verdicts = verdicts;
+        Layers = layers;
+        SkippedByConfig = skippedByConfig;
+        Deploy = deploy;
+        ObservedTensors = layers.Select(l => l.Input).Concat(deploy.Calibrated).Distinct().ToList();
+    }
+
+    /// <summary>The prepared model.</summary>
+    public OnnxModel Model { get; }
+
+    /// <summary>A verdict for every node of the prepared model.</summary>
+    public IReadOnlyList<LayerVerdict> Verdicts { get; }
+
+    /// <summary>The layers to quantize, in graph order.</summary>
+    public IReadOnlyList<CalibrationLayer> Layers { get; }
+
+    /// <summary>Quantizable layers the configuration keeps in float.</summary>
+    public IReadOnlySet<string> SkippedByConfig { get; }
+
+    /// <summary>The deploy model's 8-bit tensors.</summary>
+    public DeployTensorPlan Deploy { get; }
+
+    /// <summary>Every tensor whose statistics the calibration collects.</summary>
+    public IReadOnlyList<string> ObservedTensors { get; }
+
+    /// <summary>Plans calibration of a prepared model under <paramref name="config"/>.</summary>
+    /// <param name="model">The prepared model (see <c>GraphPreparation</c>).</param>
+    /// <param name="config">Resolved settings; layers it does not list are quantized with <paramref name="defaults"/>.</param>
+    /// <param name="defaults">Settings for layers absent from the config.</param>
+    /// <param name="warn">Receives warnings (e.g. per-channel weights unavailable at the model's opset).</param>
+    public static CalibrationPlan Build(OnnxModel model, QuantConfig config, LayerQuantSettings defaults, Action<string>? warn = null)
+    {
+        if (model.DefaultOpset < 10)
+            throw new CalibException($"Model '{model.Graph.Name}' uses ONNX opset {model.DefaultOpset}; quantized models need opset 10 or later (QuantizeLinear). Convert the model to opset 13 or later.");
+        var verdicts = QuantizableLayerFinder.Classify(model.Graph);
+        var skipped = new HashSet<string>(StringComparer.Ordinal);
+        var layers = new List<CalibrationLayer>();
+        foreach (var verdict in verdicts.Where(v => v.IsQuantizable))
+        {
+            var settings = config.Layers.GetValueOrDefault(verdict.Node.Name) ?? defaults;
+            if (!settings.QuantEnable) { skipped.Add(verdict.Node.Name); continue; }
+            layers.Add(CalibrationLayer.From(verdict, PerChannelSupported(model, settings, verdict.Node.Name, warn)));
+        }
+        var layerNodes = layers.Select(l => model.Graph.Nodes.Single(n => n.Name == l.Name)).ToHashSet();
+        return new CalibrationPlan(model, verdicts, layers, skipped, DeployTensorPlan.Build(model.Graph, layerNodes));
+    }
+
+    private static LayerQuantSettings PerChannelSupported(OnnxModel model, LayerQuantSettings settings, string layer, Action<string>? warn)
+    {
+        if (!settings.Weights.ChannelWise || model.DefaultOpset >= PerChannelOpset) return settings;
+        warn?.Invoke($"layer '{layer}': per-channel weights need ONNX opset {PerChannelOpset} (the model has {model.DefaultOpset}); using one weight scale per tensor.");
+        return settings with { Weights = settings.Weights with { ChannelWise = false } };
+    }
+}

@@ -1,0 +1,56 @@
+using Calib.Algorithms.Configuration;
+using Calib.Algorithms.Quantization;
+using Calib.Algorithms.Statistics;
+using Calib.Graph.Ir;
+
+namespace Calib.Algorithms.Calibration;
+
+/// <summary>Turns collected statistics into scales and zero points, and the float weights into int8.</summary>
+public static class LayerQuantizer
+{
+    /// <summary>Quantizes every planned layer and deploy tensor.</summary>
+    /// <param name="plan">The calibration plan.</param>
+    /// <param name="statistics">Histograms of the plan's observed tensors.</param>
+    /// <param name="defaults">Settings for deploy tensors that are no layer's input.</param>
+    public static QuantizationResult Quantize(CalibrationPlan plan, ActivationStatistics statistics, ActivationQuantSettings defaults)
+    {
+        var graph = plan.Model.Graph;
+        var layers = plan.Layers
+            .Select(layer => new LayerQuantization(
+                layer,
+                Activation(layer.Input, statistics[layer.Input], layer.Settings.Activation, ActivationBounds(graph, layer.Input)),
+                layer.Weight is { } weight ? QuantizeWeights(graph, weight, layer) : null))
+            .ToList();
+        // A deploy tensor that is a layer's input uses that layer's quantization, so the deploy and
+        // fake-quant models agree on it; the others use the default settings.
+        var byInput = layers.GroupBy(l => l.Input.Tensor).ToDictionary(g => g.Key, g => g.First().Input);
+        var deploy = plan.Deploy.Calibrated.ToDictionary(
+            t => t,
+            t => byInput.GetValueOrDefault(t) ?? Activation(t, statistics[t], defaults, ActivationBounds(graph, t)));
+        return new QuantizationResult(layers, deploy);
+    }
+
+    private static ActivationQuantization Activation(string tensor, StreamingHistogram histogram, ActivationQuantSettings settings, ClipRange? bounds)
+    {
+        var clip = ActivationRangeSearch.Choose(histogram, settings.Algorithm, settings.Options);
+        // A Clip's output never leaves its bounds; keeping the range inside them lets ONNX Runtime drop the Clip.
+        if (bounds is { } b) clip = new ClipRange(Math.Max(clip.Min, Math.Min(b.Min, 0)), Math.Min(clip.Max, Math.Max(b.Max, 0)));
+        var parameters = ActivationQuantizer.FromRange(clip, settings.Options.Asymmetric);
+        return new ActivationQuantization(tensor, settings.Algorithm, settings.Options, histogram.Min, histogram.Max, clip, parameters);
+    }
+
+    // The constant bounds of a Clip that produces the tensor, if any.
+    private static ClipRange? ActivationBounds(ModelGraph graph, string tensor)
+    {
+        if (graph.ProducerOf(tensor) is not { OpType: "Clip" } clip) return null;
+        var min = clip.InputOrNull(1) is { } lo && graph.ConstantValue(lo) is { } l ? TensorData.ReadFloats(l)[0] : clip.Attributes.GetFloat("min", float.MinValue);
+        var max = clip.InputOrNull(2) is { } hi && graph.ConstantValue(hi) is { } h ? TensorData.ReadFloats(h)[0] : clip.Attributes.GetFloat("max", float.MaxValue);
+        return new ClipRange(min, max);
+    }
+
+    private static QuantizedWeights QuantizeWeights(ModelGraph graph, string weight, CalibrationLayer layer)
+    {
+        var tensor = graph.Initializers[weight];
+        return WeightQuantizer.Arq(TensorData.ReadFloats(tensor), tensor.Dims, layer.WeightAxis, layer.Settings.Weights.ChannelWise);
+    }
+}

@@ -1,0 +1,27 @@
+using Calib.Algorithms.Quantization;
+
+namespace Calib.Algorithms.Calibration;
+
+/// <summary>The quantization of one activation tensor: what was observed, the clip chosen and the resulting parameters.</summary>
+/// <param name="Tensor">The tensor name.</param>
+/// <param name="Algorithm">The range algorithm used.</param>
+/// <param name="Options">Its parameters.</param>
+/// <param name="ObservedMin">Smallest value seen during calibration.</param>
+/// <param name="ObservedMax">Largest value seen during calibration.</param>
+/// <param name="Clip">The clip range chosen (contains zero).</param>
+/// <param name="Params">Scale and zero point, as written into the graph.</param>
+public sealed record ActivationQuantization(
+    string Tensor, ActivationAlgorithm Algorithm, ActivationAlgorithmOptions Options,
+    double ObservedMin, double ObservedMax, ClipRange Clip, QuantParams Params);
+
+/// <summary>The quantization of one layer.</summary>
+/// <param name="Layer">The layer.</param>
+/// <param name="Input">Its input activation's quantization (AMCT's scale_d/offset_d).</param>
+/// <param name="Weights">Its int8 weights (AMCT's scale_w), for layers with weights.</param>
+public sealed record LayerQuantization(CalibrationLayer Layer, ActivationQuantization Input, QuantizedWeights? Weights);
+
+/// <summary>Everything a calibration run decided: per layer, and per deploy tensor.</summary>
+/// <param name="Layers">The quantized layers, in graph order.</param>
+/// <param name="DeployTensors">The deploy model's calibrated tensors by name.</param>
+public sealed record QuantizationResult(
+    IReadOnlyList<LayerQuantization> Layers, IReadOnlyDictionary<string, ActivationQuantization> DeployTensors);

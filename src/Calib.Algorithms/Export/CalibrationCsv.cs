@@ -1,0 +1,124 @@
+using System.Globalization;
+using Calib.Algorithms.Calibration;
+using Calib.Algorithms.Configuration;
+using CsvHelper;
+
+namespace Calib.Algorithms.Export;
+
+/// <summary>
+/// <c>&lt;model&gt;_calibration.csv</c>: one row per layer of a quantizable kind — quantized, or
+/// skipped with the reason (an AMCT restriction, or the config) — with ranges, scales and zero points.
+/// </summary>
+public static class CalibrationCsv
+{
+    private static readonly HashSet<string> LayerOps =
+        ["Conv", "ConvTranspose", "Gemm", "MatMul", "AveragePool", "GlobalAveragePool", "MaxPool", "GlobalMaxPool"];
+
+    /// <summary>The CSV text.</summary>
+    public static string Write(CalibrationPlan plan, QuantizationResult result)
+    {
+        var quantized = result.Layers.ToDictionary(l => l.Layer.Name);
+        var rows = plan.Verdicts
+            .Where(v => v.IsQuantizable || LayerOps.Contains(v.Node.OpType))
+            .Select(v => quantized.TryGetValue(v.Node.Name, out var layer)
+                ? Quantized(layer)
+                : Skipped(v.Node.Name, v.Node.OpType, plan.SkippedByConfig.Contains(v.Node.Name) ? "skipped by config" : v.Reason!))
+            .ToList();
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = CsvWriter.Create(text))
+            csv.WriteRecords(rows);
+        return text.ToString();
+    }
+
+    private static CalibrationRow Skipped(string name, string op, string reason) =>
+        new() { Layer = name, OpType = op, Status = "skipped", Reason = reason };
+
+    private static CalibrationRow Quantized(LayerQuantization layer)
+    {
+        var input = layer.Input;
+        var row = new CalibrationRow
+        {
+            Layer = layer.Layer.Name,
+            OpType = layer.Layer.OpType,
+            Status = "quantized",
+            Reason = "",
+            Input = input.Tensor,
+            ActAlgo = QuantConfig.AlgorithmName(input.Algorithm),
+            ActType = input.Params.QMin < 0 ? "int8" : "uint8",
+            ObservedMin = input.ObservedMin,
+            ObservedMax = input.ObservedMax,
+            ClipMin = input.Clip.Min,
+            ClipMax = input.Clip.Max,
+            ScaleD = input.Params.Scale,
+            ZeroPoint = input.Params.ZeroPoint,
+            OffsetD = -input.Params.ZeroPoint,
+        };
+        if (layer.Weights is { } weights)
+        {
+            row.WeightChannels = weights.Scales.Length;
+            row.WeightChannelWise = weights.ChannelWise;
+            row.ScaleWMin = weights.Scales.Min();
+            row.ScaleWMax = weights.Scales.Max();
+        }
+        return row;
+    }
+}
+
+/// <summary>A row of the calibration CSV; columns are documented in docs/OUTPUTS.md.</summary>
+[CsvRecord]
+public sealed partial class CalibrationRow
+{
+    /// <summary>Layer (node) name.</summary>
+    [CsvColumn("layer")] public string Layer { get; set; } = "";
+
+    /// <summary>ONNX operator.</summary>
+    [CsvColumn("op_type")] public string OpType { get; set; } = "";
+
+    /// <summary>"quantized" or "skipped".</summary>
+    [CsvColumn("status")] public string Status { get; set; } = "";
+
+    /// <summary>Why a layer is skipped; empty when quantized.</summary>
+    [CsvColumn("reason")] public string Reason { get; set; } = "";
+
+    /// <summary>The quantized input tensor.</summary>
+    [CsvColumn("input")] public string? Input { get; set; }
+
+    /// <summary>Activation algorithm.</summary>
+    [CsvColumn("act_algo")] public string? ActAlgo { get; set; }
+
+    /// <summary>uint8 or int8.</summary>
+    [CsvColumn("act_type")] public string? ActType { get; set; }
+
+    /// <summary>Smallest input value seen.</summary>
+    [CsvColumn("observed_min")] public double? ObservedMin { get; set; }
+
+    /// <summary>Largest input value seen.</summary>
+    [CsvColumn("observed_max")] public double? ObservedMax { get; set; }
+
+    /// <summary>Lower clip bound chosen.</summary>
+    [CsvColumn("clip_min")] public double? ClipMin { get; set; }
+
+    /// <summary>Upper clip bound chosen.</summary>
+    [CsvColumn("clip_max")] public double? ClipMax { get; set; }
+
+    /// <summary>Activation scale (float32).</summary>
+    [CsvColumn("scale_d")] public float? ScaleD { get; set; }
+
+    /// <summary>Activation zero point (ONNX).</summary>
+    [CsvColumn("zero_point")] public int? ZeroPoint { get; set; }
+
+    /// <summary>AMCT's offset (−zero point).</summary>
+    [CsvColumn("offset_d")] public int? OffsetD { get; set; }
+
+    /// <summary>Number of weight scales (output channels, or 1 per tensor).</summary>
+    [CsvColumn("weight_channels")] public int? WeightChannels { get; set; }
+
+    /// <summary>Per-channel weight scales.</summary>
+    [CsvColumn("weight_channel_wise")] public bool? WeightChannelWise { get; set; }
+
+    /// <summary>Smallest weight scale.</summary>
+    [CsvColumn("scale_w_min")] public float? ScaleWMin { get; set; }
+
+    /// <summary>Largest weight scale.</summary>
+    [CsvColumn("scale_w_max")] public float? ScaleWMax { get; set; }
+}

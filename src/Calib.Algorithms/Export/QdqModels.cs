@@ -1,0 +1,88 @@
+using Calib.Algorithms.Calibration;
+using Calib.Algorithms.Quantization;
+using Calib.Graph.Ir;
+using Calib.Graph.Quantization;
+
+namespace Calib.Algorithms.Export;
+
+/// <summary>Builds the two quantized ONNX models from a calibration result.</summary>
+public static class QdqModels
+{
+    /// <summary>
+    /// The fake-quant model: the prepared float graph with QuantizeLinear/DequantizeLinear on every
+    /// quantized layer's input and weight (bias stays float), for accuracy simulation.
+    /// </summary>
+    public static OnnxModel FakeQuant(CalibrationPlan plan, QuantizationResult result)
+    {
+        var model = plan.Model.Clone();
+        var graph = model.Graph;
+        var builder = new QdqBuilder(graph);
+        foreach (var layer in result.Layers)
+        {
+            var node = NodeNamed(graph, layer.Layer.Name);
+            node.Inputs[0] = builder.DequantizedInput(layer.Layer.Input, ToQdq(layer.Input.Params));
+            if (layer.Weights is { } weights)
+                node.Inputs[1] = builder.FakeQuantizedWeight(layer.Layer.Weight!, ToQdq(weights));
+        }
+        return Finish(model, "fake-quant");
+    }
+
+    /// <summary>
+    /// The deploy model: activations quantized end to end (see <see cref="DeployTensorPlan"/>),
+    /// weights stored as int8 and biases as int32 behind DequantizeLinear, so that ONNX Runtime
+    /// fuses the node units into integer kernels.
+    /// </summary>
+    public static OnnxModel Deploy(CalibrationPlan plan, QuantizationResult result)
+    {
+        var model = plan.Model.Clone();
+        var graph = model.Graph;
+        var builder = new QdqBuilder(graph);
+        QuantParams ParamsOf(string tensor) => result.DeployTensors[plan.Deploy.SourceOf(tensor)].Params;
+        foreach (var tensor in plan.Deploy.All.ToList())
+            builder.QuantizeInPlace(tensor, ToQdq(ParamsOf(tensor)));
+        foreach (var layer in result.Layers.Where(l => l.Weights is not null))
+        {
+            var node = NodeNamed(graph, layer.Layer.Name);
+            var weights = layer.Weights!;
+            node.Inputs[1] = builder.Int8Weight(layer.Layer.Weight!, ToQdq(weights));
+            if (layer.Layer.Bias is { } bias)
+                QuantizeBias(graph, builder, node, bias, layer.Layer.Weight!, ParamsOf(layer.Layer.Input).Scale, weights);
+        }
+        builder.RemoveUnusedInitializers();
+        return Finish(model, "deploy");
+    }
+
+    private static void QuantizeBias(ModelGraph graph, QdqBuilder builder, Node node, string bias, string weightName, float inputScale, QuantizedWeights weights)
+    {
+        var values = TensorData.ReadFloats(graph.Initializers[bias]);
+        var channels = weights.ChannelWise ? weights.Scales.Length : OutputChannels(graph, weightName, weights);
+        // Gemm computes β·C; the integer kernel adds the bias as it is.
+        var beta = node.OpType == "Gemm" ? node.Attributes.GetFloat("beta", 1f) : 1f;
+        var perChannel = Enumerable.Range(0, channels).Select(c => beta * values[values.Length == 1 ? 0 : c]).ToArray();
+        var weightScales = weights.ChannelWise ? weights.Scales : Enumerable.Repeat(weights.Scales[0], channels).ToArray();
+        var quantized = WeightQuantizer.QuantizeBias(perChannel, inputScale, weightScales);
+        var scales = weightScales.Select(s => inputScale * s).ToArray();
+        node.Inputs[2] = builder.Int32Bias(bias, quantized, scales);
+        if (node.OpType == "Gemm") node.Attributes.Set("beta", 1f);
+    }
+
+    // The float weight is still in the graph: unused initializers are removed last.
+    private static int OutputChannels(ModelGraph graph, string weightName, QuantizedWeights weights) =>
+        (int)graph.Initializers[weightName].Dims[weights.ChannelAxis];
+
+    private static WeightQdq ToQdq(QuantizedWeights weights) => new(weights.Scales, weights.Values, weights.ChannelAxis);
+
+    private static ActivationQdq ToQdq(QuantParams parameters) => new(parameters.Scale, parameters.ZeroPoint, parameters.QMin < 0);
+
+    private static Node NodeNamed(ModelGraph graph, string name) => graph.Nodes.Single(n => n.Name == name);
+
+    private static OnnxModel Finish(OnnxModel model, string kind)
+    {
+        model.ProducerName = "calib";
+        model.ProducerVersion = typeof(QdqModels).Assembly.GetName().Version?.ToString(3) ?? "";
+        model.Graph.Name = $"{model.Graph.Name}_{kind}";
+        // Value infos of renamed float tensors stay valid: the original names now carry the dequantized values.
+        if (model.IrVersion < OnnxModel.DefaultIrVersion) model.IrVersion = OnnxModel.DefaultIrVersion;
+        return model;
+    }
+}
