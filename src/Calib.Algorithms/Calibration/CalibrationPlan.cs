@@ -54,22 +54,20 @@ public sealed class CalibrationPlan
         if (model.DefaultOpset < 10)
             throw new CalibException($"Model '{model.Graph.Name}' uses ONNX opset {model.DefaultOpset}; quantized models need opset 10 or later (QuantizeLinear). Convert the model to opset 13 or later.");
         var verdicts = QuantizableLayerFinder.Classify(model.Graph);
+        var perChannel = model.DefaultOpset >= PerChannelOpset;
+        if (!perChannel && verdicts.Any(v => v.WeightName is not null && (config.Layers.GetValueOrDefault(v.Node.Name) ?? defaults).Weights.ChannelWise))
+            warn?.Invoke($"per-channel weights need ONNX opset {PerChannelOpset}; model '{model.Graph.Name}' has opset {model.DefaultOpset} " +
+                $"and cannot be raised ({Graph.Passes.OpsetUpgrade.Obstacle(model)}), so every weight gets one scale per tensor.");
         var skipped = new HashSet<string>(StringComparer.Ordinal);
         var layers = new List<CalibrationLayer>();
         foreach (var verdict in verdicts.Where(v => v.IsQuantizable))
         {
             var settings = config.Layers.GetValueOrDefault(verdict.Node.Name) ?? defaults;
             if (!settings.QuantEnable) { skipped.Add(verdict.Node.Name); continue; }
-            layers.Add(CalibrationLayer.From(verdict, PerChannelSupported(model, settings, verdict.Node.Name, warn)));
+            if (!perChannel) settings = settings with { Weights = settings.Weights with { ChannelWise = false } };
+            layers.Add(CalibrationLayer.From(verdict, settings));
         }
         var layerNodes = layers.Select(l => model.Graph.Nodes.Single(n => n.Name == l.Name)).ToHashSet();
         return new CalibrationPlan(model, verdicts, layers, skipped, DeployTensorPlan.Build(model.Graph, layerNodes));
-    }
-
-    private static LayerQuantSettings PerChannelSupported(OnnxModel model, LayerQuantSettings settings, string layer, Action<string>? warn)
-    {
-        if (!settings.Weights.ChannelWise || model.DefaultOpset >= PerChannelOpset) return settings;
-        warn?.Invoke($"layer '{layer}': per-channel weights need ONNX opset {PerChannelOpset} (the model has {model.DefaultOpset}); using one weight scale per tensor.");
-        return settings with { Weights = settings.Weights with { ChannelWise = false } };
     }
 }

@@ -3,6 +3,7 @@ using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
 using Calib.Algorithms.Export;
 using Calib.Graph;
+using Calib.Graph.Execution;
 using Calib.Graph.IO;
 using Calib.Graph.Ir;
 using Calib.Graph.Onnx;
@@ -95,8 +96,8 @@ public static class CalibrationRun
     {
         var name = Path.GetFileNameWithoutExtension(request.ModelPath);
         var files = new OutputFileSet(request.OutputDirectory);
-        files.Add($"{name}_fake_quant.onnx", OnnxModelFile.ToBytes(QdqModels.FakeQuant(plan, result)));
-        files.Add($"{name}_deploy.onnx", OnnxModelFile.ToBytes(QdqModels.Deploy(plan, result)));
+        files.Add($"{name}_fake_quant.onnx", OnnxModelFile.ToBytes(Loadable(QdqModels.FakeQuant(plan, result))));
+        files.Add($"{name}_deploy.onnx", OnnxModelFile.ToBytes(Loadable(QdqModels.Deploy(plan, result))));
         files.AddText($"{name}_record.txt", RecordFiles.RecordText(result));
         files.AddText($"{name}_record.json", RecordFiles.RecordJson(result, new Dictionary<string, object?>
         {
@@ -111,6 +112,20 @@ public static class CalibrationRun
         files.AddText($"{name}_quant_config.json", config.ToJson());
         files.AddText($"{name}_calibration.csv", CalibrationCsv.Write(plan, result));
         return files;
+    }
+
+    // An emitted model that ONNX Runtime rejects is a calib bug: fail before writing anything.
+    private static OnnxModel Loadable(OnnxModel model)
+    {
+        try
+        {
+            ModelRunner.Create(model, new ExecutionOptions { Optimize = false }).Dispose();
+        }
+        catch (CalibException e)
+        {
+            throw new InvalidOperationException($"calib produced a model ONNX Runtime rejects: {e.Message}", e);
+        }
+        return model;
     }
 
     private static string DescribeReaders(CalibrationPlan plan, string tensor)

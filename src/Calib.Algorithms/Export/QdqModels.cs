@@ -61,7 +61,8 @@ public static class QdqModels
         var perChannel = Enumerable.Range(0, channels).Select(c => beta * values[values.Length == 1 ? 0 : c]).ToArray();
         var weightScales = weights.ChannelWise ? weights.Scales : Enumerable.Repeat(weights.Scales[0], channels).ToArray();
         var quantized = WeightQuantizer.QuantizeBias(perChannel, inputScale, weightScales);
-        var scales = weightScales.Select(s => inputScale * s).ToArray();
+        // One weight scale gives one bias scale, which DequantizeLinear of any opset takes without an axis.
+        var scales = weights.ChannelWise ? weightScales.Select(s => inputScale * s).ToArray() : [inputScale * weights.Scales[0]];
         node.Inputs[2] = builder.Int32Bias(bias, quantized, scales);
         if (node.OpType == "Gemm") node.Attributes.Set("beta", 1f);
     }

@@ -4,7 +4,7 @@ namespace Calib.Graph.Passes;
 
 /// <summary>
 /// What runs on a model before calibration (AMCT's <c>do_fusion</c>): constants gathered,
-/// pass-through nodes removed, BatchNormalization folded, every node named.
+/// pass-through nodes removed, BatchNormalization folded, every node named, opset 11/12 raised to 13.
 /// </summary>
 public static class GraphPreparation
 {
@@ -15,8 +15,8 @@ public static class GraphPreparation
 
     /// <summary>The passes for <paramref name="options"/>, in order.</summary>
     public static IReadOnlyList<IGraphPass> Passes(Options options) => options.DoFusion
-        ? [new NodeNaming(), new ConstantNodesToInitializers(), new PassThroughRemoval(), new BatchNormFolding(options.SkipFusionLayers)]
-        : [new NodeNaming(), new ConstantNodesToInitializers()];
+        ? [new NodeNaming(), new OpsetUpgrade(), new ConstantNodesToInitializers(), new PassThroughRemoval(), new BatchNormFolding(options.SkipFusionLayers)]
+        : [new NodeNaming(), new OpsetUpgrade(), new ConstantNodesToInitializers()];
 
     /// <summary>Prepares a copy of <paramref name="model"/>; the original is left untouched.</summary>
     public static (OnnxModel Model, IReadOnlyList<string> Changes) Run(OnnxModel model, Options options)

@@ -1,0 +1,90 @@
+using Calib.Graph.Ir;
+using Calib.Graph.Onnx.Proto;
+
+namespace Calib.Graph.Passes;
+
+/// <summary>
+/// Raises a model of ONNX opset 11 or 12 to opset 13, where QuantizeLinear/DequantizeLinear take
+/// a per-channel axis. Between 11 and 13 only a few operators changed meaning; those are rewritten
+/// to keep their results: Squeeze, Unsqueeze, ReduceSum and Split take axes/split as inputs,
+/// Softmax, LogSoftmax and Hardmax work on one axis instead of a flattened 2-D view, and Dropout
+/// loses its ratio attribute. Models with subgraphs or of other opsets are left as they are.
+/// </summary>
+public sealed class OpsetUpgrade : IGraphPass
+{
+    /// <summary>The opset this pass upgrades to.</summary>
+    public const long TargetOpset = 13;
+
+    /// <inheritdoc/>
+    public string Name => "opset-upgrade";
+
+    /// <summary>Why the model cannot be upgraded, or null when it can (or need not be).</summary>
+    public static string? Obstacle(OnnxModel model)
+    {
+        var opset = model.DefaultOpset;
+        if (opset is < 11 or >= TargetOpset) return opset < 11 ? $"opset {opset} is older than 11" : null;
+        if (model.Graph.Nodes.Any(n => n.Attributes.All.Any(a => a.G is not null || a.Graphs.Count > 0)))
+            return "it has control-flow subgraphs";
+        return null;
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Apply(OnnxModel model)
+    {
+        var from = model.DefaultOpset;
+        if (from >= TargetOpset || Obstacle(model) is not null) return [];
+        var graph = model.Graph;
+        foreach (var node in graph.Nodes.Where(n => n.IsStandard).ToList())
+        {
+            switch (node.OpType)
+            {
+                case "Squeeze" or "Unsqueeze" or "ReduceSum":
+                    MoveIntsToInput(graph, node, "axes", 1);
+                    break;
+                case "Split":
+                    MoveIntsToInput(graph, node, "split", 1);
+                    break;
+                case "Softmax" or "LogSoftmax" or "Hardmax":
+                    KeepFlattenedSemantics(graph, node);
+                    break;
+                case "Dropout":
+                    node.Attributes.Remove("ratio");
+                    break;
+            }
+        }
+        model.SetOpset(model.Opsets.ContainsKey("ai.onnx") ? "ai.onnx" : "", TargetOpset);
+        return [$"upgraded opset {from} → {TargetOpset}"];
+    }
+
+    private static void MoveIntsToInput(ModelGraph graph, Node node, string attribute, int index)
+    {
+        if (node.Attributes.GetInts(attribute) is not { } values) return;
+        node.Attributes.Remove(attribute);
+        var name = graph.UniqueName($"{node.Name}_{attribute}");
+        graph.AddInitializer(name, TensorData.FromInt64s([values.Length], values));
+        while (node.Inputs.Count < index) node.Inputs.Add("");
+        node.Inputs.Insert(index, name);
+    }
+
+    // Before opset 13 these ops flatten the input to 2-D at `axis` (default 1) and work on the second
+    // dimension; Flatten → op(axis −1) → Reshape back reproduces that exactly. axis −1 needs nothing.
+    private static void KeepFlattenedSemantics(ModelGraph graph, Node node)
+    {
+        var axis = node.Attributes.GetInt("axis", 1);
+        node.Attributes.Set("axis", -1L);
+        if (axis == -1) return;
+        var input = node.Inputs[0];
+        var output = node.Outputs[0];
+        var flat = graph.UniqueName($"{input}_flattened");
+        var shape = graph.UniqueName($"{input}_shape");
+        var flatOutput = graph.UniqueName($"{output}_flat");
+        var index = graph.Nodes.IndexOf(node);
+        var flatten = new Node("Flatten", graph.UniqueName($"{node.Name}_flatten"), [input], [flat]);
+        flatten.Attributes.Set("axis", axis);
+        graph.Nodes.Insert(index, flatten);
+        graph.Nodes.Insert(index + 1, new Node("Shape", graph.UniqueName($"{node.Name}_shape"), [input], [shape]));
+        node.Inputs[0] = flat;
+        node.Outputs[0] = flatOutput;
+        graph.Nodes.Insert(graph.Nodes.IndexOf(node) + 1, new Node("Reshape", graph.UniqueName($"{node.Name}_reshape"), [flatOutput, shape], [output]));
+    }
+}
