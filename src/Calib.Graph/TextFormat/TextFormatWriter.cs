@@ -68,7 +68,7 @@ public static class TextFormatWriter
 
     private static string Scalar(FieldDescriptor field, object value) => value switch
     {
-        string s => Quote(Encoding.UTF8.GetBytes(s)),
+        string s => Quote(s),
         ByteString b => Quote(b.Span),
         bool b => b ? "true" : "false",
         float f => FloatText(f),
@@ -86,24 +86,30 @@ public static class TextFormatWriter
         double.IsNaN(value) ? "nan" : double.IsPositiveInfinity(value) ? "inf" : double.IsNegativeInfinity(value) ? "-inf"
         : value.ToString("R", CultureInfo.InvariantCulture);
 
+    // Strings keep their (UTF-8) characters; only quotes, backslashes and control characters are escaped.
+    private static string Quote(string value)
+    {
+        var text = new StringBuilder("\"");
+        foreach (var c in value) text.Append(c < 0x80 ? Escape((byte)c) : c.ToString());
+        return text.Append('"').ToString();
+    }
+
+    // Bytes may not be UTF-8: everything outside printable ASCII becomes an octal escape.
     private static string Quote(ReadOnlySpan<byte> bytes)
     {
         var text = new StringBuilder("\"");
-        foreach (var b in bytes)
-        {
-            text.Append(b switch
-            {
-                (byte)'"' => "\\\"",
-                (byte)'\\' => "\\\\",
-                (byte)'\n' => "\\n",
-                (byte)'\r' => "\\r",
-                (byte)'\t' => "\\t",
-                < 0x20 or 0x7F => $"\\{Convert.ToString(b, 8).PadLeft(3, '0')}",
-                _ => null,
-            } ?? ((char)b).ToString());
-        }
-        // Multi-byte UTF-8 sequences were appended byte by byte as Latin-1 chars; re-decode them.
-        var latin1 = text.Append('"').ToString();
-        return Encoding.UTF8.GetString(Encoding.Latin1.GetBytes(latin1));
+        foreach (var b in bytes) text.Append(b < 0x80 ? Escape(b) : $"\\{Convert.ToString(b, 8)}");
+        return text.Append('"').ToString();
     }
+
+    private static string Escape(byte b) => b switch
+    {
+        (byte)'"' => "\\\"",
+        (byte)'\\' => "\\\\",
+        (byte)'\n' => "\\n",
+        (byte)'\r' => "\\r",
+        (byte)'\t' => "\\t",
+        < 0x20 or 0x7F => $"\\{Convert.ToString(b, 8).PadLeft(3, '0')}",
+        _ => ((char)b).ToString(),
+    };
 }
