@@ -36,24 +36,18 @@ public static class CalibrationRun
     {
         var clock = Stopwatch.StartNew();
         var original = OnnxModelFile.Load(request.ModelPath);
-        var preparation = request.Preparation with
-        {
-            DoFusion = request.Config?.DoFusion ?? request.Preparation.DoFusion,
-            SkipFusionLayers = request.Config is { SkipFusionLayers.Count: > 0 } c ? c.SkipFusionLayers.ToHashSet() : request.Preparation.SkipFusionLayers,
-        };
-        var (model, _) = GraphPreparation.Run(original, preparation);
-        var config = ResolveConfig(model, request);
-        var plan = CalibrationPlan.Build(model, config, request.Defaults, warn);
+        var (model, config) = PrepareAndConfigure(original, request.ConfigPath, request.Overrides);
+        var plan = CalibrationPlan.Build(model, config, warn);
         if (plan.Layers.Count == 0)
             throw new CalibException($"Model '{request.ModelPath}' has no layer to quantize: {NoLayerReason(plan)}. Run 'calib inspect' to see why each layer is not quantizable.");
 
         var (layout, batchSize) = InputLayoutOf(model, request);
         var set = Data.CalibrationSet.Open(request.CalibrationSet);
-        using var reader = new BatchReader(set, layout, request.Preprocessing, batchSize, request.BatchNum,
+        using var reader = new BatchReader(set, layout, request.Preprocessing, batchSize, config.BatchNum,
             new BatchReaderOptions { SkipUndecodable = request.SkipUndecodable, Warn = warn });
         var statistics = ActivationStatistics.Collect(model, plan.ObservedTensors, reader.ReadBatches(), request.Execution,
-            tensor => DescribeReaders(plan, tensor), done => onBatch?.Invoke(done, request.BatchNum));
-        var result = LayerQuantizer.Quantize(plan, statistics, request.Defaults.Activation);
+            tensor => DescribeReaders(plan, tensor), done => onBatch?.Invoke(done, config.BatchNum));
+        var result = LayerQuantizer.Quantize(plan, statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
 
         var files = Outputs(request, plan, result, config, statistics);
         files.Commit();
@@ -64,14 +58,17 @@ public static class CalibrationRun
     public static string DefaultOutputDirectory(string modelPath) =>
         Path.Combine("calib-out", Path.GetFileNameWithoutExtension(modelPath));
 
-    private static QuantConfig ResolveConfig(OnnxModel model, CalibrationRequest request)
+    /// <summary>
+    /// Prepares the model (AMCT's fusion) and resolves its configuration: defaults, then the file, then
+    /// <paramref name="overrides"/>. The file may turn fusion off, so the model is prepared again when it does.
+    /// </summary>
+    public static (OnnxModel Model, QuantConfig Config) PrepareAndConfigure(OnnxModel original, string? configPath, SettingOverrides overrides)
     {
-        var config = request.Config ?? new QuantConfig();
-        config.BatchNum = request.BatchNum;
-        config.ActivationOffset = request.Defaults.Activation.Options.Asymmetric;
-        foreach (var verdict in Graph.Analysis.QuantizableLayerFinder.Find(model.Graph))
-            if (!config.Layers.ContainsKey(verdict.Node.Name)) config.Layers[verdict.Node.Name] = request.Defaults;
-        return config;
+        var (model, _) = GraphPreparation.Run(original, new GraphPreparation.Options());
+        var config = ConfigResolution.Resolve(new ModelLayers(Graph.Analysis.QuantizableLayerFinder.Classify(model.Graph)), configPath, overrides);
+        if (!config.DoFusion || config.SkipFusionLayers.Count > 0)
+            (model, _) = GraphPreparation.Run(original, new GraphPreparation.Options(config.DoFusion, config.SkipFusionLayers.ToHashSet()));
+        return (model, config);
     }
 
     private static (InputLayout Layout, int BatchSize) InputLayoutOf(OnnxModel model, CalibrationRequest request)
@@ -86,8 +83,8 @@ public static class CalibrationRun
         if (request.BatchSize is { } size && fixedBatch is { } n && size != n)
             throw new CalibException($"Model '{request.ModelPath}' has a fixed batch size of {n}; --batch-size {size} does not fit. Leave --batch-size out or use {n}.");
         var batchSize = request.BatchSize ?? (int)(fixedBatch ?? 1);
-        if (batchSize < 1 || request.BatchNum < 1)
-            throw new CalibException($"--batch-num ({request.BatchNum}) and --batch-size ({batchSize}) must be at least 1.");
+        if (batchSize < 1)
+            throw new CalibException($"--batch-size ({batchSize}) must be at least 1.");
         return (layout, batchSize);
     }
 
