@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using Calib.Algorithms.Calibration;
+using Calib.Algorithms.Configuration;
 using Calib.Cli.Infrastructure;
 using Calib.Graph;
 using Calib.Graph.Analysis;
@@ -17,22 +19,32 @@ internal static class InspectCommand
     {
         var model = CommonOptions.Model();
         var json = CommonOptions.Json();
+        var config = new Option<string?>("--config") { Description = "Show the layers this config (detailed JSON or .cfg) disables as 'skipped by config'." };
         var command = new Command("inspect", "List every layer of a model: quantizable or not, and the exact reason when not.")
         {
-            model, json,
+            model, config, json,
         };
-        command.SetAction(parse => Execute(console, parse.GetValue(model)!, parse.GetValue(json)));
+        command.SetAction(parse => Execute(console, parse.GetValue(model)!, parse.GetValue(config), parse.GetValue(json)));
         return command;
     }
 
-    private static int Execute(CliConsole console, string modelPath, bool asJson)
+    private static int Execute(CliConsole console, string modelPath, string? configPath, bool asJson)
     {
         var onnx = OnnxModelFile.Load(modelPath);
+        // Unnamed nodes get the names configs and records use for them.
+        new Graph.Passes.NodeNaming().Apply(onnx);
+        var disabled = configPath is null ? new HashSet<string>() : DisabledBy(onnx, configPath);
         var tensors = TensorInfosOf(onnx, console);
-        var report = InspectionReport.Create(modelPath, onnx, tensors);
+        var report = InspectionReport.Create(modelPath, onnx, tensors, disabled);
         if (asJson) console.PlainOutput.WriteLine(JsonSerializer.Serialize(report, InspectionReport.JsonOptions));
         else Render(console.Output, report);
         return CalibApp.Success;
+    }
+
+    private static HashSet<string> DisabledBy(OnnxModel model, string configPath)
+    {
+        var (_, config) = CalibrationRun.PrepareAndConfigure(model, configPath, new SettingOverrides());
+        return config.Layers.Where(l => !l.Value.QuantEnable).Select(l => l.Key).ToHashSet(StringComparer.Ordinal);
     }
 
     private static TensorInfoCatalog TensorInfosOf(OnnxModel model, CliConsole console)
