@@ -25,10 +25,6 @@ internal sealed record Workload(
     /// <summary>The name of the ResNet-18 workload.</summary>
     public const string ResNet18Name = "resnet18";
 
-    /// <summary>calib run's defaults: every quantizable layer, IFMR, uint8 activations with an offset, per-channel weights.</summary>
-    private static readonly LayerQuantSettings DefaultSettings = new(
-        true, new ActivationQuantSettings(ActivationAlgorithm.Ifmr, new ActivationAlgorithmOptions()), new WeightQuantSettings());
-
     /// <summary>The project's sample: fmnist_resnet with its training normalization, 8 batches of 32.</summary>
     public static Workload Sample(RepoLayout repo, ExecutionOptions execution) =>
         new(SampleName, repo.SampleModel, repo.CalibrationImages, new Preprocessing { Mean = [0.2860f], Std = [0.3530f] }, 32, 8, execution);
@@ -45,10 +41,9 @@ internal sealed record Workload(
     {
         ModelPath = ModelPath,
         CalibrationSet = Images,
-        BatchNum = batchNum ?? BatchNum,
         BatchSize = batchSize ?? BatchSize,
         Preprocessing = Preprocessing,
-        Defaults = DefaultSettings,
+        Overrides = new SettingOverrides { BatchNum = batchNum ?? BatchNum },
         OutputDirectory = outputDirectory,
         Execution = Execution,
     };

@@ -26,12 +26,13 @@ internal static class RunCommand
         var noFusion = new Option<bool>("--no-fusion") { Description = "Do not fold BatchNorm or drop pass-through nodes (AMCT do_fusion: false)." };
         var output = new Option<string?>("--output", "-o") { Description = "Output folder (default ./calib-out/<model>/)." };
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var skipBad = new Option<bool>("--skip-bad-images") { Description = "Skip images that do not decode, with a warning, instead of failing." };
         var preprocessing = new PreprocessingOptions();
 
         var command = new Command("run", "Calibrate a float model on sample images and write the quantized models, record, config and CSV.")
         {
-            model, calibSet, batchNum, batchSize, config, actAlgo, symmetric, perTensor, noFusion, output, device, skipBad,
+            model, calibSet, batchNum, batchSize, config, actAlgo, symmetric, perTensor, noFusion, output, device, threads, skipBad,
         };
         foreach (var option in preprocessing.All) command.Options.Add(option);
         command.SetAction(parse =>
@@ -53,7 +54,11 @@ internal static class RunCommand
                     DoFusion = parse.GetValue(noFusion) ? false : null,
                 },
                 OutputDirectory = parse.GetValue(output) ?? CalibrationRun.DefaultOutputDirectory(modelPath),
-                Execution = new ExecutionOptions { Device = CommonOptions.ParseDevice(parse.GetValue(device)!) },
+                Execution = new ExecutionOptions
+                {
+                    Device = CommonOptions.ParseDevice(parse.GetValue(device)!),
+                    IntraOpThreads = parse.GetValue(threads) >= 0 ? parse.GetValue(threads) : throw new CalibException("--threads must be 0 or more."),
+                },
                 SkipUndecodable = parse.GetValue(skipBad),
             };
             var outcome = WithProgress(console, request);
