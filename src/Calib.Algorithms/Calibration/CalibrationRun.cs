@@ -22,19 +22,35 @@ namespace Calib.Algorithms.Calibration;
 public sealed record CalibrationOutcome(
     CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, IReadOnlyList<string> Files, long Images, TimeSpan Elapsed);
 
+/// <summary>A calibration's results before anything is written.</summary>
+/// <param name="Plan">What is quantized.</param>
+/// <param name="Result">Scales, zero points and weights.</param>
+/// <param name="Config">The resolved configuration.</param>
+/// <param name="Statistics">The activation histograms.</param>
+public sealed record Calibrated(CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, ActivationStatistics Statistics);
+
 /// <summary>
 /// Post-training calibration end to end: load, prepare, observe, choose ranges, quantize
 /// weights, and write the fake-quant and deploy models with their record, config and CSV.
 /// </summary>
 public static class CalibrationRun
 {
-    /// <summary>Runs calibration as <paramref name="request"/> says.</summary>
+    /// <summary>Runs calibration as <paramref name="request"/> says and writes every output.</summary>
     /// <param name="request">The run's inputs and settings.</param>
     /// <param name="onBatch">Progress: called with (batches done, batches in all).</param>
     /// <param name="warn">Receives warnings.</param>
     public static CalibrationOutcome Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
         var clock = Stopwatch.StartNew();
+        var calibrated = Calibrate(request, onBatch, warn);
+        var files = Outputs(request, calibrated);
+        files.Commit();
+        return new CalibrationOutcome(calibrated.Plan, calibrated.Result, calibrated.Config, [.. files.Paths], calibrated.Statistics.Samples, clock.Elapsed);
+    }
+
+    /// <summary>Everything up to the writers: prepared model, plan, statistics and quantization. Writes nothing.</summary>
+    public static Calibrated Calibrate(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
+    {
         var original = OnnxModelFile.Load(request.ModelPath);
         var (model, config) = PrepareAndConfigure(original, request.ConfigPath, request.Overrides);
         var plan = CalibrationPlan.Build(model, config, warn);
@@ -48,10 +64,7 @@ public static class CalibrationRun
         var statistics = ActivationStatistics.Collect(model, plan.ObservedTensors, reader.ReadBatches(), request.Execution,
             tensor => DescribeReaders(plan, tensor), done => onBatch?.Invoke(done, config.BatchNum));
         var result = LayerQuantizer.Quantize(plan, statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
-
-        var files = Outputs(request, plan, result, config, statistics);
-        files.Commit();
-        return new CalibrationOutcome(plan, result, config, [.. files.Paths], statistics.Samples, clock.Elapsed);
+        return new Calibrated(plan, result, config, statistics);
     }
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>
@@ -88,9 +101,9 @@ public static class CalibrationRun
         return (layout, batchSize);
     }
 
-    private static OutputFileSet Outputs(CalibrationRequest request, CalibrationPlan plan, QuantizationResult result,
-        QuantConfig config, ActivationStatistics statistics)
+    private static OutputFileSet Outputs(CalibrationRequest request, Calibrated calibrated)
     {
+        var (plan, result, config, statistics) = calibrated;
         var name = Path.GetFileNameWithoutExtension(request.ModelPath);
         var files = new OutputFileSet(request.OutputDirectory);
         files.Add($"{name}_fake_quant.onnx", OnnxModelFile.ToBytes(Loadable(QdqModels.FakeQuant(plan, result))));
