@@ -101,42 +101,18 @@ public static class CalibrationRun
         return (layout, batchSize);
     }
 
-    private static OutputFileSet Outputs(CalibrationRequest request, Calibrated calibrated)
-    {
-        var (plan, result, config, statistics) = calibrated;
-        var name = Path.GetFileNameWithoutExtension(request.ModelPath);
-        var files = new OutputFileSet(request.OutputDirectory);
-        files.Add($"{name}_fake_quant.onnx", OnnxModelFile.ToBytes(Loadable(QdqModels.FakeQuant(plan, result))));
-        files.Add($"{name}_deploy.onnx", OnnxModelFile.ToBytes(Loadable(QdqModels.Deploy(plan, result))));
-        files.AddText($"{name}_record.txt", RecordFiles.RecordText(result));
-        files.AddText($"{name}_record.json", RecordFiles.RecordJson(result, new Dictionary<string, object?>
-        {
-            ["model"] = Path.GetFileName(request.ModelPath),
-            ["calibration_set"] = request.CalibrationSet,
-            ["batch_num"] = statistics.Batches,
-            ["images"] = statistics.Samples,
-            ["preprocessing"] = request.Preprocessing,
-            ["preprocessing_text"] = request.Preprocessing.Describe(),
-            ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
-        }));
-        files.AddText($"{name}_quant_config.json", config.ToJson());
-        files.AddText($"{name}_calibration.csv", CalibrationCsv.Write(plan, result));
-        return files;
-    }
-
-    // An emitted model that ONNX Runtime rejects is a calib bug: fail before writing anything.
-    private static OnnxModel Loadable(OnnxModel model)
-    {
-        try
-        {
-            ModelRunner.Create(model, new ExecutionOptions { Optimize = false }).Dispose();
-        }
-        catch (CalibException e)
-        {
-            throw new InvalidOperationException($"calib produced a model ONNX Runtime rejects: {e.Message}", e);
-        }
-        return model;
-    }
+    private static OutputFileSet Outputs(CalibrationRequest request, Calibrated calibrated) =>
+        StandardOutputs.Build(Path.GetFileNameWithoutExtension(request.ModelPath), request.OutputDirectory,
+            calibrated.Plan, calibrated.Result, calibrated.Config, new Dictionary<string, object?>
+            {
+                ["model"] = Path.GetFileName(request.ModelPath),
+                ["calibration_set"] = request.CalibrationSet,
+                ["batch_num"] = calibrated.Statistics.Batches,
+                ["images"] = calibrated.Statistics.Samples,
+                ["preprocessing"] = request.Preprocessing,
+                ["preprocessing_text"] = request.Preprocessing.Describe(),
+                ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
+            });
 
     private static string DescribeReaders(CalibrationPlan plan, string tensor)
     {

@@ -34,6 +34,13 @@ public static class LayerQuantizer
         return new QuantizationResult(layers, deploy);
     }
 
+    /// <summary>Quantizes <paramref name="tensors"/> (observed in <paramref name="statistics"/>) with one algorithm, in parallel, in order.</summary>
+    public static IReadOnlyList<ActivationQuantization> QuantizeTensors(ModelGraph graph, ActivationStatistics statistics,
+        IReadOnlyList<string> tensors, ActivationQuantSettings settings) =>
+        tensors.AsParallel().AsOrdered()
+            .Select(t => Activation(t, statistics[t], settings, ActivationBounds(graph, t)))
+            .ToList();
+
     private static ActivationQuantization Activation(string tensor, StreamingHistogram histogram, ActivationQuantSettings settings, ClipRange? bounds)
     {
         var clip = ActivationRangeSearch.Choose(histogram, settings.Algorithm, settings.Options);

@@ -18,7 +18,7 @@ internal static class ActivationParams
         ["search_step"] = [ActivationAlgorithm.Ifmr],
         ["num_of_bins"] = [ActivationAlgorithm.Hfmg],
         ["percentile"] = [ActivationAlgorithm.Percentile],
-        ["asymmetric"] = Enum.GetValues<ActivationAlgorithm>(),
+        ["asymmetric"] = [.. QuantConfig.Searchable],
     };
 
     /// <summary>The settings <paramref name="json"/> describes, starting from <paramref name="current"/>.</summary>
@@ -29,7 +29,7 @@ internal static class ActivationParams
         if (json.Members.FirstOrDefault(m => m.Name == "act_algo") is { Value: { } algo })
             algorithm = algo.Kind == JsonValueKind.String && QuantConfig.ParseAlgorithm(algo.Text) is { } parsed
                 ? parsed
-                : throw algo.Error($"act_algo '{algo.Text}' is not one of {string.Join(", ", Enum.GetValues<ActivationAlgorithm>().Select(QuantConfig.AlgorithmName))}.");
+                : throw algo.Error($"act_algo '{algo.Text}' is not one of {string.Join(", ", QuantConfig.Searchable.Select(QuantConfig.AlgorithmName))}.");
         var options = current.Options;
         foreach (var (key, line, column, value) in json.Members.Where(m => m.Name != "act_algo"))
         {

@@ -102,6 +102,10 @@ public sealed class QuantConfig
     public static string AlgorithmName(ActivationAlgorithm algorithm) => algorithm.ToString().ToLowerInvariant();
 
     /// <summary>Parses an algorithm name as written in configs and on the command line.</summary>
-    public static ActivationAlgorithm? ParseAlgorithm(string name) =>
-        Enum.GetValues<ActivationAlgorithm>().Cast<ActivationAlgorithm?>().FirstOrDefault(a => AlgorithmName(a!.Value) == name.ToLowerInvariant());
+    public static ActivationAlgorithm? ParseAlgorithm(string name) => Searchable.Cast<ActivationAlgorithm?>()
+        .FirstOrDefault(a => AlgorithmName(a!.Value) == name.ToLowerInvariant());
+
+    /// <summary>The algorithms a configuration can ask for (all but <see cref="ActivationAlgorithm.Learned"/>).</summary>
+    public static IEnumerable<ActivationAlgorithm> Searchable =>
+        Enum.GetValues<ActivationAlgorithm>().Where(a => a != ActivationAlgorithm.Learned);
 }
