@@ -25,7 +25,7 @@ public sealed class PyTorchLoopTests
         var finetuned = Path.Combine(directory, "fmnist_resnet_qat.onnx");
         Python(RepoPaths.InRepo("examples", "retrain", "qat_finetune.py"),
             "--onnx", SampleRuns.SampleModel, "--config", Path.Combine(directory, "fmnist_resnet_retrain_config.json"),
-            "--epochs", "1", "--max-steps", "150", "--lr", "5e-5", "--output", finetuned);
+            "--epochs", "1", "--max-steps", "150", "--lr", "1e-5", "--output", finetuned);
 
         var imported = Path.Combine(directory, "imported");
         var outcome = RetrainImport.Execute(new RetrainImportRequest

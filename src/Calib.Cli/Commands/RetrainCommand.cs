@@ -1,0 +1,74 @@
+using System.CommandLine;
+using Calib.Algorithms.Retrain;
+using Calib.Cli.Infrastructure;
+using Spectre.Console;
+
+namespace Calib.Cli.Commands;
+
+/// <summary><c>calib retrain export|import</c>: the quantization-aware-training hand-off (docs/RETRAIN.md).</summary>
+internal static class RetrainCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var command = new Command("retrain", "Hand a model to quantization-aware fine-tuning and take the result back.");
+        command.Subcommands.Add(Export(console));
+        command.Subcommands.Add(Import(console));
+        return command;
+    }
+
+    private static Command Export(CliConsole console)
+    {
+        var flags = new CalibrationFlags();
+        var command = new Command("export", "Calibrate, then write <model>_retrain.onnx (Q/DQ initialised from calibration) and <model>_retrain_config.json for fine-tuning.");
+        flags.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var request = flags.Request(parse);
+            var files = CliProgress.Run(console, "calibration batch", onBatch => RetrainExport.Execute(request, onBatch, console.Warn));
+            console.Output.WriteLine("Wrote:");
+            foreach (var file in files) console.Output.WriteLine($"  {file}");
+            return CalibApp.Success;
+        });
+        return command;
+    }
+
+    private static Command Import(CliConsole console)
+    {
+        var model = new Option<string>("--model", "-m") { Description = "The fine-tuned model: an ONNX file with QuantizeLinear/DequantizeLinear pairs (e.g. a PyTorch QAT export).", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder.", Required = true };
+        var ranges = new Option<string?>("--ranges") { Description = "<model>_retrain_config.json from 'calib retrain export': ranges for deploy tensors the model does not quantize." };
+        var calibSet = new Option<string?>("--calib-set") { Description = "Images to measure deploy tensors the model does not quantize (instead of --ranges)." };
+        var batchNum = new Option<int>("--batch-num") { Description = "Batches of --calib-set to use.", DefaultValueFactory = _ => Algorithms.Configuration.QuantConfig.DefaultBatchNum };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Images per batch (default: the model's fixed batch size, else 1)." };
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var preprocessing = new PreprocessingOptions();
+        var command = new Command("import", "Take a fine-tuned QDQ model back: write the same outputs as 'calib run', keeping the learned scales and zero points exactly.")
+        {
+            model, output, ranges, calibSet, batchNum, batchSize, device, threads,
+        };
+        foreach (var option in preprocessing.All) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var request = new RetrainImportRequest
+            {
+                ModelPath = parse.GetValue(model)!,
+                OutputDirectory = parse.GetValue(output)!,
+                RangesPath = parse.GetValue(ranges),
+                CalibrationSet = parse.GetValue(calibSet),
+                BatchNum = parse.GetValue(batchNum),
+                BatchSize = parse.GetValue(batchSize),
+                Preprocessing = preprocessing.Resolve(parse),
+                Execution = new Graph.Execution.ExecutionOptions
+                {
+                    Device = CommonOptions.ParseDevice(parse.GetValue(device)!),
+                    IntraOpThreads = Math.Max(0, parse.GetValue(threads)),
+                },
+            };
+            var outcome = CliProgress.Run(console, "calibration batch", onBatch => RetrainImport.Execute(request, onBatch, console.Warn));
+            RunCommand.Summarize(console.Output, outcome);
+            return CalibApp.Success;
+        });
+        return command;
+    }
+}

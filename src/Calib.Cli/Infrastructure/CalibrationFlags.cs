@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Calib.Algorithms.Calibration;
+using Calib.Algorithms.Configuration;
+using Calib.Algorithms.Quantization;
+using Calib.Graph;
+using Calib.Graph.Execution;
+
+namespace Calib.Cli.Infrastructure;
+
+/// <summary>The flags of every command that calibrates (run, retrain export), and the request they make.</summary>
+internal sealed class CalibrationFlags
+{
+    public Option<string> Model { get; } = CommonOptions.Model();
+    public Option<string> CalibSet { get; } = new("--calib-set") { Description = "Folder of calibration images (PNG, JPEG, BMP; searched recursively) or .npy tensors.", Required = true };
+    public Option<int?> BatchNum { get; } = new("--batch-num") { Description = $"Number of calibration batches (AMCT batch_num; default: the config's, else {QuantConfig.DefaultBatchNum})." };
+    public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Images per batch (default: the model's fixed batch size, else 1)." };
+    public Option<string?> Config { get; } = new("--config") { Description = "Quantization config: AMCT's detailed JSON (calib config init) or simplified .cfg. Flags given here override it." };
+    public Option<string?> ActAlgo { get; } = new("--act-algo") { Description = "Activation algorithm for every layer: ifmr (AMCT's default), hfmg, minmax, percentile, entropy, mse." };
+    public Option<bool> Symmetric { get; } = new("--symmetric") { Description = "int8 symmetric activations (AMCT activation_offset: false) instead of uint8 with an offset." };
+    public Option<bool> PerTensor { get; } = new("--per-tensor-weights") { Description = "One weight scale per tensor instead of per output channel." };
+    public Option<bool> NoFusion { get; } = new("--no-fusion") { Description = "Do not fold BatchNorm or drop pass-through nodes (AMCT do_fusion: false)." };
+    public Option<string?> Output { get; } = new("--output", "-o") { Description = "Output folder (default ./calib-out/<model>/)." };
+    public Option<string> Device { get; } = CommonOptions.Device();
+    public Option<int> Threads { get; } = CommonOptions.Threads();
+    public Option<bool> SkipBad { get; } = new("--skip-bad-images") { Description = "Skip images that do not decode, with a warning, instead of failing." };
+    public PreprocessingOptions Preprocessing { get; } = new();
+
+    /// <summary>Adds every flag to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        Option[] options = [Model, CalibSet, BatchNum, BatchSize, Config, ActAlgo, Symmetric, PerTensor, NoFusion, Output, Device, Threads, SkipBad];
+        foreach (var option in options.Concat(Preprocessing.All)) command.Options.Add(option);
+    }
+
+    /// <summary>The calibration request the parsed flags describe.</summary>
+    public CalibrationRequest Request(ParseResult parse)
+    {
+        var modelPath = parse.GetValue(Model)!;
+        return new CalibrationRequest
+        {
+            ModelPath = modelPath,
+            CalibrationSet = parse.GetValue(CalibSet)!,
+            BatchSize = parse.GetValue(BatchSize),
+            Preprocessing = Preprocessing.Resolve(parse),
+            ConfigPath = parse.GetValue(Config),
+            Overrides = new SettingOverrides
+            {
+                BatchNum = parse.GetValue(BatchNum),
+                Algorithm = parse.GetValue(ActAlgo) is { } name ? ParseAlgorithm(name) : null,
+                ActivationOffset = parse.GetValue(Symmetric) ? false : null,
+                ChannelWise = parse.GetValue(PerTensor) ? false : null,
+                DoFusion = parse.GetValue(NoFusion) ? false : null,
+            },
+            OutputDirectory = parse.GetValue(Output) ?? CalibrationRun.DefaultOutputDirectory(modelPath),
+            Execution = Execution(parse),
+            SkipUndecodable = parse.GetValue(SkipBad),
+        };
+    }
+
+    /// <summary>The device and threads the parsed flags ask for.</summary>
+    public ExecutionOptions Execution(ParseResult parse) => new()
+    {
+        Device = CommonOptions.ParseDevice(parse.GetValue(Device)!),
+        IntraOpThreads = parse.GetValue(Threads) >= 0 ? parse.GetValue(Threads) : throw new CalibException("--threads must be 0 or more."),
+    };
+
+    private static ActivationAlgorithm ParseAlgorithm(string name) => QuantConfig.ParseAlgorithm(name)
+        ?? throw new CalibException($"--act-algo '{name}' is not one of ifmr, hfmg, minmax, percentile, entropy, mse.");
+}
