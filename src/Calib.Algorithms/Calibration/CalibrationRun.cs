@@ -69,7 +69,7 @@ public static class CalibrationRun
         var config = request.Config ?? new QuantConfig();
         config.BatchNum = request.BatchNum;
         config.ActivationOffset = request.Defaults.Activation.Options.Asymmetric;
-        foreach (var verdict in Graph.Analysis.QuantizableLayerFinder.Find(model.Graph))
+        foreach (var verdict in Graph.Analysis.QuantizableLayerFinder.Find(model))
             if (!config.Layers.ContainsKey(verdict.Node.Name)) config.Layers[verdict.Node.Name] = request.Defaults;
         return config;
     }

@@ -42,7 +42,7 @@ internal sealed record InspectionReport(
                 ? new TensorRow(i.Name, info.ElementType.ToString(), Dims(info))
                 : new TensorRow(i.Name, "?", null))
             .ToList();
-        var layers = QuantizableLayerFinder.Classify(graph, tensors)
+        var layers = QuantizableLayerFinder.Classify(model, tensors)
             .Select((verdict, index) => Row(index, verdict, graph, tensors))
             .ToList();
         return new InspectionReport(path, model.DefaultOpset, inputs, layers);
