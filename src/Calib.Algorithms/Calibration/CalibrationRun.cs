@@ -35,7 +35,11 @@ public static class CalibrationRun
     public static CalibrationOutcome Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
         var clock = Stopwatch.StartNew();
-        var original = OnnxModelFile.Load(request.ModelPath);
+        var loaded = ModelLoader.Load(request.ModelPath, request.WeightsPath,
+            new Graph.Caffe.CaffeImportOptions { InputShape = request.InputShape, Warn = warn });
+        var original = loaded.Model;
+        var preprocessing = request.Preprocessing
+            ?? (loaded.Preprocessing is { } caffe ? Preprocessing.FromCaffe(caffe) : new Preprocessing());
         var preparation = request.Preparation with
         {
             DoFusion = request.Config?.DoFusion ?? request.Preparation.DoFusion,
@@ -49,13 +53,13 @@ public static class CalibrationRun
 
         var (layout, batchSize) = InputLayoutOf(model, request);
         var set = Data.CalibrationSet.Open(request.CalibrationSet);
-        using var reader = new BatchReader(set, layout, request.Preprocessing, batchSize, request.BatchNum,
+        using var reader = new BatchReader(set, layout, preprocessing, batchSize, request.BatchNum,
             new BatchReaderOptions { SkipUndecodable = request.SkipUndecodable, Warn = warn });
         var statistics = ActivationStatistics.Collect(model, plan.ObservedTensors, reader.ReadBatches(), request.Execution,
             tensor => DescribeReaders(plan, tensor), done => onBatch?.Invoke(done, request.BatchNum));
         var result = LayerQuantizer.Quantize(plan, statistics, request.Defaults.Activation);
 
-        var files = Outputs(request, plan, result, config, statistics);
+        var files = Outputs(request, preprocessing, plan, result, config, statistics);
         files.Commit();
         return new CalibrationOutcome(plan, result, config, [.. files.Paths], statistics.Samples, clock.Elapsed);
     }
@@ -91,8 +95,8 @@ public static class CalibrationRun
         return (layout, batchSize);
     }
 
-    private static OutputFileSet Outputs(CalibrationRequest request, CalibrationPlan plan, QuantizationResult result,
-        QuantConfig config, ActivationStatistics statistics)
+    private static OutputFileSet Outputs(CalibrationRequest request, Preprocessing preprocessing, CalibrationPlan plan,
+        QuantizationResult result, QuantConfig config, ActivationStatistics statistics)
     {
         var name = Path.GetFileNameWithoutExtension(request.ModelPath);
         var files = new OutputFileSet(request.OutputDirectory);
@@ -102,11 +106,13 @@ public static class CalibrationRun
         files.AddText($"{name}_record.json", RecordFiles.RecordJson(result, new Dictionary<string, object?>
         {
             ["model"] = Path.GetFileName(request.ModelPath),
+            ["weights"] = request.WeightsPath is null ? null : Path.GetFileName(request.WeightsPath),
             ["calibration_set"] = request.CalibrationSet,
             ["batch_num"] = statistics.Batches,
             ["images"] = statistics.Samples,
-            ["preprocessing"] = request.Preprocessing,
-            ["preprocessing_text"] = request.Preprocessing.Describe(),
+            ["preprocessing"] = preprocessing,
+            ["preprocessing_text"] = preprocessing.Describe(),
+            ["preprocessing_source"] = request.Preprocessing is not null ? "flags" : preprocessing == new Preprocessing() ? "none" : "model (Caffe transform_param)",
             ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
         }));
         files.AddText($"{name}_quant_config.json", config.ToJson());

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Calib.Graph.Analysis;
+using Calib.Graph.Caffe;
 using Calib.Graph.Ir;
 using Calib.Graph.Shapes;
 
@@ -10,6 +11,8 @@ namespace Calib.Cli.Commands;
 /// <summary>What <c>calib inspect</c> reports; also its JSON schema (<c>--json</c>).</summary>
 internal sealed record InspectionReport(
     string Model,
+    string? Weights,
+    CaffePreprocessing? Preprocessing,
     long Opset,
     IReadOnlyList<InspectionReport.TensorRow> Inputs,
     IReadOnlyList<InspectionReport.LayerRow> Layers)
@@ -34,7 +37,7 @@ internal sealed record InspectionReport(
     /// <summary>A shape for display: "[batch,1,28,28]", "[?]" when unknown.</summary>
     public static string Format(IReadOnlyList<object>? shape) => shape is null ? "[?]" : $"[{string.Join(",", shape)}]";
 
-    public static InspectionReport Create(string path, OnnxModel model, TensorInfoCatalog tensors)
+    public static InspectionReport Create(string path, string? weights, OnnxModel model, CaffePreprocessing? preprocessing, TensorInfoCatalog tensors)
     {
         var graph = model.Graph;
         var inputs = graph.RuntimeInputs
@@ -45,7 +48,7 @@ internal sealed record InspectionReport(
         var layers = QuantizableLayerFinder.Classify(model, tensors)
             .Select((verdict, index) => Row(index, verdict, graph, tensors))
             .ToList();
-        return new InspectionReport(path, model.DefaultOpset, inputs, layers);
+        return new InspectionReport(path, weights, preprocessing, model.DefaultOpset, inputs, layers);
     }
 
     private static LayerRow Row(int index, LayerVerdict verdict, ModelGraph graph, TensorInfoCatalog tensors)

@@ -15,7 +15,7 @@ internal static class RunCommand
 {
     public static Command Create(CliConsole console)
     {
-        var model = CommonOptions.Model();
+        var model = new ModelOptions();
         var calibSet = new Option<string>("--calib-set") { Description = "Folder of calibration images (PNG, JPEG, BMP; searched recursively) or .npy tensors.", Required = true };
         var batchNum = new Option<int>("--batch-num") { Description = "Number of calibration batches (AMCT batch_num).", DefaultValueFactory = _ => 8 };
         var batchSize = new Option<int?>("--batch-size") { Description = "Images per batch (default: the model's fixed batch size, else 1)." };
@@ -28,16 +28,14 @@ internal static class RunCommand
         var skipBad = new Option<bool>("--skip-bad-images") { Description = "Skip images that do not decode, with a warning, instead of failing." };
         var preprocessing = new PreprocessingOptions();
 
-        var command = new Command("run", "Calibrate a float model on sample images and write the quantized models, record, config and CSV.")
-        {
-            model, calibSet, batchNum, batchSize, actAlgo, symmetric, perTensor, noFusion, output, device, skipBad,
-        };
-        foreach (var option in preprocessing.All) command.Options.Add(option);
+        var command = new Command("run", "Calibrate a float model on sample images and write the quantized models, record, config and CSV.");
+        Option[] options = [.. model.All, calibSet, batchNum, batchSize, actAlgo, symmetric, perTensor, noFusion, output, device, skipBad, .. preprocessing.All];
+        foreach (var option in options) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var algorithm = QuantConfig.ParseAlgorithm(parse.GetValue(actAlgo)!)
                 ?? throw new CalibException($"--act-algo '{parse.GetValue(actAlgo)}' is not one of ifmr, hfmg, minmax, percentile, entropy, mse.");
-            var modelPath = parse.GetValue(model)!;
+            var modelPath = model.ModelPath(parse);
             var defaults = new LayerQuantSettings(
                 true,
                 new ActivationQuantSettings(algorithm, new ActivationAlgorithmOptions { Asymmetric = !parse.GetValue(symmetric) }),
@@ -45,10 +43,12 @@ internal static class RunCommand
             var request = new CalibrationRequest
             {
                 ModelPath = modelPath,
+                WeightsPath = model.WeightsPath(parse),
+                InputShape = model.Shape(parse),
                 CalibrationSet = parse.GetValue(calibSet)!,
                 BatchNum = parse.GetValue(batchNum),
                 BatchSize = parse.GetValue(batchSize),
-                Preprocessing = preprocessing.Resolve(parse),
+                Preprocessing = preprocessing.ResolveOrNull(parse),
                 Defaults = defaults,
                 Preparation = new Graph.Passes.GraphPreparation.Options(DoFusion: !parse.GetValue(noFusion)),
                 OutputDirectory = parse.GetValue(output) ?? CalibrationRun.DefaultOutputDirectory(modelPath),

@@ -1,6 +1,7 @@
 using Calib.Graph.Analysis;
 using Calib.Graph.Caffe.LayerMappers;
 using Calib.Graph.Caffe.Proto;
+using Calib.Graph.Execution;
 using Calib.Graph.Ir;
 using Calib.Graph.Onnx.Proto;
 using DataType = Calib.Graph.Onnx.Proto.TensorProto.Types.DataType;
@@ -46,15 +47,16 @@ public static class CaffeImporter
         var mappers = resolution.Layers.Select(l => LayerMapperRegistry.For(l.Type) ?? throw Unsupported(l, prototxt)).ToList();
 
         var names = new NameScope();
+        var nodeNames = new NameScope();
         foreach (var layer in layers)
         {
-            names.Reserve(layer.Name);
+            nodeNames.Reserve(layer.Name);
             foreach (var blob in layer.Bottom.Concat(layer.Top)) names.Reserve(blob);
         }
         foreach (var input in resolution.Inputs) names.Reserve(input.Blob);
         var versions = BlobVersions.Assign(resolution.Inputs, resolution.Layers, resolution.UnfedBlobs, names, prototxt);
         var graph = new ModelGraph(net.Name.Length > 0 ? net.Name : Path.GetFileNameWithoutExtension(prototxt));
-        var import = new ImportGraph(graph, names, versions);
+        var import = new ImportGraph(graph, names, nodeNames, versions);
         foreach (var input in resolution.Inputs)
         {
             graph.Inputs.Add(ValueInfos.Tensor(input.Blob, DataType.Float, [BatchDimension, .. input.Shape.Skip(1).Cast<object>()]));
@@ -71,6 +73,7 @@ public static class CaffeImporter
         AddOutputs(import, versions);
 
         var model = new OnnxModel(graph, Opset);
+        DeclareOutputShapes(model);
         LayerRestrictions.Store(model, import.Restrictions);
         if (resolution.Preprocessing is { } preprocessing) model.SetMetadata(CaffePreprocessing.MetadataKey, preprocessing.ToJson());
         return new CaffeImport(model, resolution.Inputs, resolution.Preprocessing, import.LayerOutputs, import.Restrictions,
@@ -120,16 +123,34 @@ public static class CaffeImporter
                 import.LayerOutputs[layer] = [output.Blob];
                 tensor = output.Blob;
             }
-            import.Graph.Outputs.Add(OutputDeclaration(tensor, import.Shapes[tensor].Length));
+            import.Graph.Outputs.Add(new ValueInfoProto { Name = tensor });
         }
     }
 
-    // Rank only: a dimension may depend on the free batch (or be fixed by the prototxt), which
-    // ONNX Runtime's shape inference works out; onnx.checker wants a shape to be declared.
-    private static ValueInfoProto OutputDeclaration(string name, int rank)
+    // Output dimensions may depend on the free batch or be fixed by the prototxt (a Reshape to 1×…):
+    // ONNX Runtime's shape inference works them out for outputs declared by name only, and loading
+    // the model proves that it runs.
+    private static void DeclareOutputShapes(OnnxModel model)
     {
-        var declaration = ValueInfos.Tensor(name, DataType.Float, []);
-        for (var i = 0; i < rank; i++) declaration.Type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension());
-        return declaration;
+        ModelRunner runner;
+        try
+        {
+            runner = ModelRunner.Create(model, new ExecutionOptions { Optimize = false });
+        }
+        catch (CalibException e)
+        {
+            throw new InvalidOperationException($"calib converted '{model.Graph.Name}' to a model ONNX Runtime rejects: {e.Message}", e);
+        }
+        using (runner)
+            foreach (var output in model.Graph.Outputs)
+            {
+                var metadata = runner.OutputMetadata[output.Name];
+                var shape = new TensorShapeProto();
+                for (var i = 0; i < metadata.Dimensions.Length; i++)
+                    shape.Dim.Add(metadata.Dimensions[i] >= 0 ? new TensorShapeProto.Types.Dimension { DimValue = metadata.Dimensions[i] }
+                        : metadata.SymbolicDimensions[i].Length > 0 ? new TensorShapeProto.Types.Dimension { DimParam = metadata.SymbolicDimensions[i] }
+                        : new TensorShapeProto.Types.Dimension());
+                output.Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)DataType.Float, Shape = shape } };
+            }
     }
 }

@@ -1,8 +1,9 @@
 namespace Calib.Graph.Caffe;
 
 /// <summary>
-/// The names taken in the ONNX graph being built — Caffe blob and layer names are reserved up front,
-/// so that the names calib makes up for helper nodes, constants and in-place versions never take one.
+/// Names taken in the ONNX graph being built (one scope for tensors, one for nodes). Caffe's blob and
+/// layer names are reserved up front, so the names calib makes up for helper nodes, constants and
+/// in-place versions never take one.
 /// </summary>
 internal sealed class NameScope
 {
