@@ -6,7 +6,7 @@ namespace Calib.Graph.Caffe;
 
 /// <summary>
 /// The preprocessing a Caffe train/test net applies to its images (the <c>transform_param</c> of
-/// its TEST-phase data layer, plus the data layer's own resize and colour settings): resize, center
+/// its TEST-phase data layer, plus ImageData's resize): resize, center
 /// crop, mean subtraction (per channel, or a mean image from <c>mean_file</c>), then scaling —
 /// <c>x = (p − mean)·scale</c> on raw 0–255 pixels, as Caffe's DataTransformer computes it.
 /// Stored as JSON in the converted model's metadata under <see cref="MetadataKey"/>.

@@ -12,8 +12,8 @@ public sealed record CaffeInput(string Blob, long[] Shape, string DeclaredBy);
 /// Finds a network's inputs and what is left to compute: <c>input:</c> fields with <c>input_shape</c>
 /// (or upgraded <c>input_dim</c>), <c>Input</c> layers, and — in train/test nets — data layers
 /// (Data, ImageData, MemoryData, HDF5Data, DummyData), whose first top becomes an input of the image
-/// shape they produce and whose other tops (labels) are not fed. The first data layer's
-/// <c>transform_param</c> is the model's preprocessing.
+/// shape they produce and whose other tops (labels) are not fed. The <c>transform_param</c> of the
+/// first Data, ImageData or MemoryData layer is the model's preprocessing.
 /// </summary>
 internal static class NetInputs
 {
@@ -21,6 +21,9 @@ internal static class NetInputs
     {
         "Data", "ImageData", "MemoryData", "HDF5Data", "DummyData",
     };
+
+    // The data layers whose images pass through Caffe's DataTransformer (transform_param).
+    private static readonly HashSet<string> TransformingTypes = new(StringComparer.Ordinal) { "Data", "ImageData", "MemoryData" };
 
     // Image sizes (channels, height, width) of the data sets Caffe's examples train on, recognised
     // in a Data layer's source path when the net does not state its image size.
@@ -33,7 +36,7 @@ internal static class NetInputs
     /// <summary>What <see cref="Resolve"/> found.</summary>
     /// <param name="Inputs">The network inputs, in declaration order.</param>
     /// <param name="Layers">The layers to map: the given ones without Input and data layers.</param>
-    /// <param name="Preprocessing">The first data layer's preprocessing; null without data layers.</param>
+    /// <param name="Preprocessing">The preprocessing of the first Data, ImageData or MemoryData layer; null without one.</param>
     /// <param name="UnfedBlobs">Data-layer tops that are not fed (labels), each with its layer's name.</param>
     public sealed record Resolution(
         IReadOnlyList<CaffeInput> Inputs, IReadOnlyList<LayerParameter> Layers, CaffePreprocessing? Preprocessing,
@@ -77,8 +80,8 @@ internal static class NetInputs
                     if (t < shapes.Count) inputs.Add((layer.Top[t], shapes[t], $"{layer.Type} layer '{layer.Name}'"));
                     else unfed[layer.Top[t]] = layer.Name;
                 }
-                preprocessing ??= layer.Type == "DummyData" ? null
-                    : CaffePreprocessing.From(layer, Path.GetDirectoryName(Path.GetFullPath(prototxt))!, warn);
+                if (TransformingTypes.Contains(layer.Type))
+                    preprocessing ??= CaffePreprocessing.From(layer, Path.GetDirectoryName(Path.GetFullPath(prototxt))!, warn);
             }
             else remaining.Add(layer);
         }

@@ -55,7 +55,7 @@ internal sealed class ScaleBiasMapper : ILayerMapper
         var import = layer.Import;
         if (!import.BatchNorms.TryGetValue(layer.Input(0), out var batchNorm) || axis != 1) return false;
         if (numAxes != 1 && !(numAxes == -1 && input.Length == 2)) return false;
-        if (import.Versions.Readers(layer.Input(0)) != 1 || import.Graph.IsGraphOutput(layer.Input(0))) return false;
+        if (import.Versions.Readers(layer.Input(0)) != 1) return false;
         var channels = input[1];
         var node = batchNorm.Node;
         import.Graph.AddInitializer(node.Inputs[1], Ir.TensorData.FromFloats([channels], layer.Blob(0, [channels], "scale")));
