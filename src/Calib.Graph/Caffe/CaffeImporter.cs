@@ -107,7 +107,7 @@ public static class CaffeImporter
     }
 
     private static CalibException Unsupported(LayerParameter layer, string prototxt) => new(
-        $"'{prototxt}': layer '{layer.Name}' has type '{layer.Type}', which calib cannot import. Supported types: {string.Join(", ", LayerMapperRegistry.SupportedTypes)} (plus Input and data layers).");
+        $"'{prototxt}': layer '{layer.Name}' has type '{layer.Type}', which calib cannot import. Supported types: {string.Join(", ", SupportedLayerTypes)} (plus Input and data layers).");
 
     // Graph outputs keep the Caffe blob names. A blob whose final value is a pass-through of another
     // blob (a Dropout or Split top nobody reads) gets an Identity named after that layer.

@@ -139,6 +139,30 @@ public sealed class CaffeImportTests
     }
 
     [TestMethod]
+    public void ImageData_takes_its_size_from_new_height_and_width_and_its_channels_from_is_color()
+    {
+        var images = Layer("images", "ImageData", [], ["data", "label"]);
+        images.ImageDataParam = new ImageDataParameter { Source = "list.txt", BatchSize = 3, NewHeight = 6, NewWidth = 6, IsColor = false };
+        var import = Import(new NetParameter { Layer = { images, Convolution("conv1", "data", "conv1", channels: 1) } });
+        CollectionAssert.AreEqual(new long[] { 3, 1, 6, 6 }, import.Inputs.Single().Shape);
+        CollectionAssert.AreEqual(new[] { 6, 6 }, import.Preprocessing!.Resize);
+    }
+
+    [TestMethod]
+    public void Double_precision_blobs_are_read()
+    {
+        var net = Net(Shape, Convolution("conv1", "data", "conv1"));
+        var input = Values(72, 14);
+        var expected = RunNet(net, input, "conv1").Values;
+        foreach (var blob in net.Layer[0].Blobs)
+        {
+            blob.DoubleData.AddRange(blob.Data.Select(v => (double)v));
+            blob.Data.Clear();
+        }
+        CollectionAssert.AreEqual(expected, RunNet(net, input, "conv1").Values);
+    }
+
+    [TestMethod]
     public void A_layer_reading_the_label_is_an_error()
     {
         var net = new NetParameter { Layer = { DataLayer(Phase.Test, 1f), Convolution("conv1", "data", "conv1"), Layer("join", "Concat", ["conv1", "label"], ["joined"]) } };

@@ -49,12 +49,11 @@ internal sealed class CaffeReference
     public IEnumerable<(string Blob, string File)> Outputs() =>
         Manifest.GetProperty("outputs").EnumerateArray().Select(o => (o.GetProperty("blob").GetString()!, o.GetProperty("file").GetString()!));
 
-    /// <summary>Every layer top: layer name and type, top index, shape, statistics and file (null when not written).</summary>
+    /// <summary>Every layer top: layer name, top index, shape, statistics and file (null when not written).</summary>
     public IEnumerable<LayerTop> LayerTops() =>
         Manifest.GetProperty("layers").EnumerateArray().SelectMany(layer =>
             layer.GetProperty("outputs").EnumerateArray().Select((output, index) => new LayerTop(
                 layer.GetProperty("name").GetString()!,
-                layer.GetProperty("type").GetString()!,
                 index,
                 output.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray(),
                 output.GetProperty("stats").GetProperty("min").GetDouble(),
@@ -69,5 +68,5 @@ internal sealed class CaffeReference
         return (array.Floats ?? throw new InvalidDataException($"{relative} is not float32"), array.Shape.Select(d => (long)d).ToArray());
     }
 
-    public sealed record LayerTop(string Layer, string Type, int Index, long[] Shape, double Min, double Max, double Mean, string? File);
+    public sealed record LayerTop(string Layer, int Index, long[] Shape, double Min, double Max, double Mean, string? File);
 }

@@ -63,9 +63,6 @@ internal sealed class LayerContext(ImportGraph import, LayerParameter layer, IRe
     /// <summary>Marks the node <paramref name="node"/> as not quantized, with AMCT's <paramref name="reason"/>.</summary>
     public void Restrict(Node node, string reason) => Import.Restrictions[node.Name] = reason;
 
-    /// <summary>True when the caffemodel holds blob <paramref name="index"/> for this layer.</summary>
-    public bool HasBlob(int index) => index < blobs.Count;
-
     /// <summary>
     /// The values of trained blob <paramref name="index"/> (<paramref name="what"/>, e.g. "weights"),
     /// checked against the dimensions the layer needs (legacy 4-D blobs fit when they differ by leading 1s).
