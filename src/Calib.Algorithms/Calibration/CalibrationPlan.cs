@@ -46,23 +46,22 @@ public sealed class CalibrationPlan
 
     /// <summary>Plans calibration of a prepared model under <paramref name="config"/>.</summary>
     /// <param name="model">The prepared model (see <c>GraphPreparation</c>).</param>
-    /// <param name="config">Resolved settings; layers it does not list are quantized with <paramref name="defaults"/>.</param>
-    /// <param name="defaults">Settings for layers absent from the config.</param>
+    /// <param name="config">Resolved settings; layers it does not list are quantized with AMCT's defaults.</param>
     /// <param name="warn">Receives warnings (e.g. per-channel weights unavailable at the model's opset).</param>
-    public static CalibrationPlan Build(OnnxModel model, QuantConfig config, LayerQuantSettings defaults, Action<string>? warn = null)
+    public static CalibrationPlan Build(OnnxModel model, QuantConfig config, Action<string>? warn = null)
     {
         if (model.DefaultOpset < 10)
             throw new CalibException($"Model '{model.Graph.Name}' uses ONNX opset {model.DefaultOpset}; quantized models need opset 10 or later (QuantizeLinear). Convert the model to opset 13 or later.");
         var verdicts = QuantizableLayerFinder.Classify(model);
         var perChannel = model.DefaultOpset >= PerChannelOpset;
-        if (!perChannel && verdicts.Any(v => v.WeightName is not null && (config.Layers.GetValueOrDefault(v.Node.Name) ?? defaults).Weights.ChannelWise))
+        if (!perChannel && verdicts.Any(v => v.WeightName is not null && (config.Layers.GetValueOrDefault(v.Node.Name) ?? LayerQuantSettings.Default).Weights.ChannelWise))
             warn?.Invoke($"per-channel weights need ONNX opset {PerChannelOpset}; model '{model.Graph.Name}' has opset {model.DefaultOpset} " +
                 $"and cannot be raised ({Graph.Passes.OpsetUpgrade.Obstacle(model)}), so every weight gets one scale per tensor.");
         var skipped = new HashSet<string>(StringComparer.Ordinal);
         var layers = new List<CalibrationLayer>();
         foreach (var verdict in verdicts.Where(v => v.IsQuantizable))
         {
-            var settings = config.Layers.GetValueOrDefault(verdict.Node.Name) ?? defaults;
+            var settings = config.Layers.GetValueOrDefault(verdict.Node.Name) ?? LayerQuantSettings.Default;
             if (!settings.QuantEnable) { skipped.Add(verdict.Node.Name); continue; }
             if (!perChannel) settings = settings with { Weights = settings.Weights with { ChannelWise = false } };
             layers.Add(CalibrationLayer.From(verdict, settings));

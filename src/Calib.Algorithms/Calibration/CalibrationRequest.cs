@@ -1,7 +1,6 @@
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
 using Calib.Graph.Execution;
-using Calib.Graph.Passes;
 
 namespace Calib.Algorithms.Calibration;
 
@@ -20,9 +19,6 @@ public sealed record CalibrationRequest
     /// <summary>The calibration image folder.</summary>
     public required string CalibrationSet { get; init; }
 
-    /// <summary>Number of batches (AMCT's batch_num).</summary>
-    public required int BatchNum { get; init; }
-
     /// <summary>Images per batch; null uses the model's fixed batch size, else 1.</summary>
     public int? BatchSize { get; init; }
 
@@ -32,14 +28,11 @@ public sealed record CalibrationRequest
     /// </summary>
     public Preprocessing? Preprocessing { get; init; }
 
-    /// <summary>Per-layer settings; null quantizes every quantizable layer with <see cref="Defaults"/>.</summary>
-    public QuantConfig? Config { get; init; }
+    /// <summary>A configuration file (AMCT detailed JSON or simplified .cfg); null quantizes every quantizable layer with AMCT's defaults.</summary>
+    public string? ConfigPath { get; init; }
 
-    /// <summary>Settings for layers the config does not list, and for deploy-only tensors.</summary>
-    public required LayerQuantSettings Defaults { get; init; }
-
-    /// <summary>Graph preparation (AMCT's do_fusion).</summary>
-    public GraphPreparation.Options Preparation { get; init; } = new();
+    /// <summary>Settings from the command line, applied over the configuration file.</summary>
+    public SettingOverrides Overrides { get; init; } = new();
 
     /// <summary>Where the outputs go.</summary>
     public required string OutputDirectory { get; init; }

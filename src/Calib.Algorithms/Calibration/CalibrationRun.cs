@@ -22,60 +22,70 @@ namespace Calib.Algorithms.Calibration;
 public sealed record CalibrationOutcome(
     CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, IReadOnlyList<string> Files, long Images, TimeSpan Elapsed);
 
+/// <summary>A calibration's results before anything is written.</summary>
+/// <param name="Plan">What is quantized.</param>
+/// <param name="Result">Scales, zero points and weights.</param>
+/// <param name="Config">The resolved configuration.</param>
+/// <param name="Statistics">The activation histograms.</param>
+/// <param name="Preprocessing">The preprocessing the calibration images got (the request's, else the model's own).</param>
+public sealed record Calibrated(CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, ActivationStatistics Statistics, Preprocessing Preprocessing);
+
 /// <summary>
 /// Post-training calibration end to end: load, prepare, observe, choose ranges, quantize
 /// weights, and write the fake-quant and deploy models with their record, config and CSV.
 /// </summary>
 public static class CalibrationRun
 {
-    /// <summary>Runs calibration as <paramref name="request"/> says.</summary>
+    /// <summary>Runs calibration as <paramref name="request"/> says and writes every output.</summary>
     /// <param name="request">The run's inputs and settings.</param>
     /// <param name="onBatch">Progress: called with (batches done, batches in all).</param>
     /// <param name="warn">Receives warnings.</param>
     public static CalibrationOutcome Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
         var clock = Stopwatch.StartNew();
+        var calibrated = Calibrate(request, onBatch, warn);
+        var files = Outputs(request, calibrated);
+        files.Commit();
+        return new CalibrationOutcome(calibrated.Plan, calibrated.Result, calibrated.Config, [.. files.Paths], calibrated.Statistics.Samples, clock.Elapsed);
+    }
+
+    /// <summary>Everything up to the writers: prepared model, plan, statistics and quantization. Writes nothing.</summary>
+    public static Calibrated Calibrate(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
+    {
         var loaded = ModelLoader.Load(request.ModelPath, request.WeightsPath,
             new Graph.Caffe.CaffeImportOptions { InputShape = request.InputShape, Warn = warn });
-        var original = loaded.Model;
         var preprocessing = request.Preprocessing
             ?? (loaded.Preprocessing is { } caffe ? Preprocessing.FromCaffe(caffe) : new Preprocessing());
-        var preparation = request.Preparation with
-        {
-            DoFusion = request.Config?.DoFusion ?? request.Preparation.DoFusion,
-            SkipFusionLayers = request.Config is { SkipFusionLayers.Count: > 0 } c ? c.SkipFusionLayers.ToHashSet() : request.Preparation.SkipFusionLayers,
-        };
-        var (model, _) = GraphPreparation.Run(original, preparation);
-        var config = ResolveConfig(model, request);
-        var plan = CalibrationPlan.Build(model, config, request.Defaults, warn);
+        var (model, config) = PrepareAndConfigure(loaded.Model, request.ConfigPath, request.Overrides);
+        var plan = CalibrationPlan.Build(model, config, warn);
         if (plan.Layers.Count == 0)
             throw new CalibException($"Model '{request.ModelPath}' has no layer to quantize: {NoLayerReason(plan)}. Run 'calib inspect' to see why each layer is not quantizable.");
 
         var (layout, batchSize) = InputLayoutOf(model, request);
         var set = Data.CalibrationSet.Open(request.CalibrationSet);
-        using var reader = new BatchReader(set, layout, preprocessing, batchSize, request.BatchNum,
+        using var reader = new BatchReader(set, layout, preprocessing, batchSize, config.BatchNum,
             new BatchReaderOptions { SkipUndecodable = request.SkipUndecodable, Warn = warn });
         var statistics = ActivationStatistics.Collect(model, plan.ObservedTensors, reader.ReadBatches(), request.Execution,
-            tensor => DescribeReaders(plan, tensor), done => onBatch?.Invoke(done, request.BatchNum));
-        var result = LayerQuantizer.Quantize(plan, statistics, request.Defaults.Activation);
-
-        var files = Outputs(request, preprocessing, plan, result, config, statistics);
-        files.Commit();
-        return new CalibrationOutcome(plan, result, config, [.. files.Paths], statistics.Samples, clock.Elapsed);
+            tensor => DescribeReaders(plan, tensor), done => onBatch?.Invoke(done, config.BatchNum));
+        var result = LayerQuantizer.Quantize(plan, statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
+        return new Calibrated(plan, result, config, statistics, preprocessing);
     }
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>
     public static string DefaultOutputDirectory(string modelPath) =>
         Path.Combine("calib-out", Path.GetFileNameWithoutExtension(modelPath));
 
-    private static QuantConfig ResolveConfig(OnnxModel model, CalibrationRequest request)
+    /// <summary>
+    /// Prepares the model (AMCT's fusion) and resolves its configuration: defaults, then the file, then
+    /// <paramref name="overrides"/>. The file may turn fusion off, so the model is prepared again when it does.
+    /// </summary>
+    public static (OnnxModel Model, QuantConfig Config) PrepareAndConfigure(OnnxModel original, string? configPath, SettingOverrides overrides)
     {
-        var config = request.Config ?? new QuantConfig();
-        config.BatchNum = request.BatchNum;
-        config.ActivationOffset = request.Defaults.Activation.Options.Asymmetric;
-        foreach (var verdict in Graph.Analysis.QuantizableLayerFinder.Find(model))
-            if (!config.Layers.ContainsKey(verdict.Node.Name)) config.Layers[verdict.Node.Name] = request.Defaults;
-        return config;
+        var (model, _) = GraphPreparation.Run(original, new GraphPreparation.Options());
+        var config = ConfigResolution.Resolve(new ModelLayers(Graph.Analysis.QuantizableLayerFinder.Classify(model)), configPath, overrides);
+        if (!config.DoFusion || config.SkipFusionLayers.Count > 0)
+            (model, _) = GraphPreparation.Run(original, new GraphPreparation.Options(config.DoFusion, config.SkipFusionLayers.ToHashSet()));
+        return (model, config);
     }
 
     private static (InputLayout Layout, int BatchSize) InputLayoutOf(OnnxModel model, CalibrationRequest request)
@@ -90,49 +100,26 @@ public static class CalibrationRun
         if (request.BatchSize is { } size && fixedBatch is { } n && size != n)
             throw new CalibException($"Model '{request.ModelPath}' has a fixed batch size of {n}; --batch-size {size} does not fit. Leave --batch-size out or use {n}.");
         var batchSize = request.BatchSize ?? (int)(fixedBatch ?? 1);
-        if (batchSize < 1 || request.BatchNum < 1)
-            throw new CalibException($"--batch-num ({request.BatchNum}) and --batch-size ({batchSize}) must be at least 1.");
+        if (batchSize < 1)
+            throw new CalibException($"--batch-size ({batchSize}) must be at least 1.");
         return (layout, batchSize);
     }
 
-    private static OutputFileSet Outputs(CalibrationRequest request, Preprocessing preprocessing, CalibrationPlan plan,
-        QuantizationResult result, QuantConfig config, ActivationStatistics statistics)
-    {
-        var name = Path.GetFileNameWithoutExtension(request.ModelPath);
-        var files = new OutputFileSet(request.OutputDirectory);
-        files.Add($"{name}_fake_quant.onnx", OnnxModelFile.ToBytes(Loadable(QdqModels.FakeQuant(plan, result))));
-        files.Add($"{name}_deploy.onnx", OnnxModelFile.ToBytes(Loadable(QdqModels.Deploy(plan, result))));
-        files.AddText($"{name}_record.txt", RecordFiles.RecordText(result));
-        files.AddText($"{name}_record.json", RecordFiles.RecordJson(result, new Dictionary<string, object?>
-        {
-            ["model"] = Path.GetFileName(request.ModelPath),
-            ["weights"] = request.WeightsPath is null ? null : Path.GetFileName(request.WeightsPath),
-            ["calibration_set"] = request.CalibrationSet,
-            ["batch_num"] = statistics.Batches,
-            ["images"] = statistics.Samples,
-            ["preprocessing"] = preprocessing,
-            ["preprocessing_text"] = preprocessing.Describe(),
-            ["preprocessing_source"] = request.Preprocessing is not null ? "flags" : preprocessing == new Preprocessing() ? "none" : "model (Caffe transform_param)",
-            ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
-        }));
-        files.AddText($"{name}_quant_config.json", config.ToJson());
-        files.AddText($"{name}_calibration.csv", CalibrationCsv.Write(plan, result));
-        return files;
-    }
-
-    // An emitted model that ONNX Runtime rejects is a calib bug: fail before writing anything.
-    private static OnnxModel Loadable(OnnxModel model)
-    {
-        try
-        {
-            ModelRunner.Create(model, new ExecutionOptions { Optimize = false }).Dispose();
-        }
-        catch (CalibException e)
-        {
-            throw new InvalidOperationException($"calib produced a model ONNX Runtime rejects: {e.Message}", e);
-        }
-        return model;
-    }
+    private static OutputFileSet Outputs(CalibrationRequest request, Calibrated calibrated) =>
+        StandardOutputs.Build(Path.GetFileNameWithoutExtension(request.ModelPath), request.OutputDirectory,
+            calibrated.Plan, calibrated.Result, calibrated.Config, new Dictionary<string, object?>
+            {
+                ["model"] = Path.GetFileName(request.ModelPath),
+                ["weights"] = request.WeightsPath is null ? null : Path.GetFileName(request.WeightsPath),
+                ["calibration_set"] = request.CalibrationSet,
+                ["batch_num"] = calibrated.Statistics.Batches,
+                ["images"] = calibrated.Statistics.Samples,
+                ["preprocessing"] = calibrated.Preprocessing,
+                ["preprocessing_text"] = calibrated.Preprocessing.Describe(),
+                ["preprocessing_source"] = request.Preprocessing is not null ? "flags"
+                    : calibrated.Preprocessing == new Preprocessing() ? "none" : "model (Caffe transform_param)",
+                ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
+            });
 
     private static string DescribeReaders(CalibrationPlan plan, string tensor)
     {

@@ -15,7 +15,9 @@ public static class LayerQuantizer
     public static QuantizationResult Quantize(CalibrationPlan plan, ActivationStatistics statistics, ActivationQuantSettings defaults)
     {
         var graph = plan.Model.Graph;
+        // Layers and tensors are independent: searched in parallel, gathered in plan order.
         var layers = plan.Layers
+            .AsParallel().AsOrdered()
             .Select(layer => new LayerQuantization(
                 layer,
                 Activation(layer.Input, statistics[layer.Input], layer.Settings.Activation, ActivationBounds(graph, layer.Input)),
@@ -24,11 +26,20 @@ public static class LayerQuantizer
         // A deploy tensor that is a layer's input uses that layer's quantization, so the deploy and
         // fake-quant models agree on it; the others use the default settings.
         var byInput = layers.GroupBy(l => l.Input.Tensor).ToDictionary(g => g.Key, g => g.First().Input);
-        var deploy = plan.Deploy.Calibrated.ToDictionary(
-            t => t,
-            t => byInput.GetValueOrDefault(t) ?? Activation(t, statistics[t], defaults, ActivationBounds(graph, t)));
+        var deploy = plan.Deploy.Calibrated
+            .AsParallel().AsOrdered()
+            .Select(t => byInput.GetValueOrDefault(t) ?? Activation(t, statistics[t], defaults, ActivationBounds(graph, t)))
+            .ToList()
+            .ToDictionary(q => q.Tensor);
         return new QuantizationResult(layers, deploy);
     }
+
+    /// <summary>Quantizes <paramref name="tensors"/> (observed in <paramref name="statistics"/>) with one algorithm, in parallel, in order.</summary>
+    public static IReadOnlyList<ActivationQuantization> QuantizeTensors(ModelGraph graph, ActivationStatistics statistics,
+        IReadOnlyList<string> tensors, ActivationQuantSettings settings) =>
+        tensors.AsParallel().AsOrdered()
+            .Select(t => Activation(t, statistics[t], settings, ActivationBounds(graph, t)))
+            .ToList();
 
     private static ActivationQuantization Activation(string tensor, StreamingHistogram histogram, ActivationQuantSettings settings, ClipRange? bounds)
     {

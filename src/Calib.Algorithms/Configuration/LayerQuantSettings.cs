@@ -15,4 +15,9 @@ public sealed record WeightQuantSettings(bool ChannelWise = true);
 /// <param name="QuantEnable">False keeps the layer in float (AMCT's quant_enable).</param>
 /// <param name="Activation">Activation calibration settings.</param>
 /// <param name="Weights">Weight quantization settings.</param>
-public sealed record LayerQuantSettings(bool QuantEnable, ActivationQuantSettings Activation, WeightQuantSettings Weights);
+public sealed record LayerQuantSettings(bool QuantEnable, ActivationQuantSettings Activation, WeightQuantSettings Weights)
+{
+    /// <summary>AMCT's defaults: quantized, IFMR with its default parameters, uint8 with offset, per-channel weights.</summary>
+    public static LayerQuantSettings Default { get; } =
+        new(true, new ActivationQuantSettings(ActivationAlgorithm.Ifmr, new ActivationAlgorithmOptions()), new WeightQuantSettings());
+}

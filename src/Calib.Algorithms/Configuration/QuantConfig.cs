@@ -14,7 +14,10 @@ public sealed class QuantConfig
     public int Version { get; init; } = 1;
 
     /// <summary>Number of calibration batches (AMCT's batch_num).</summary>
-    public int BatchNum { get; set; } = 1;
+    public int BatchNum { get; set; } = DefaultBatchNum;
+
+    /// <summary>calib's default number of calibration batches.</summary>
+    public const int DefaultBatchNum = 8;
 
     /// <summary>uint8 activations with an offset (true) or int8 symmetric (false).</summary>
     public bool ActivationOffset { get; set; } = true;
@@ -28,14 +31,11 @@ public sealed class QuantConfig
     /// <summary>Per-layer settings by layer name, in graph order.</summary>
     public OrderedDictionary<string, LayerQuantSettings> Layers { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>AMCT's defaults for the given layers: every layer enabled, IFMR, per-channel weights.</summary>
-    public static QuantConfig Default(IEnumerable<string> layerNames, int batchNum = 1, bool activationOffset = true,
-        ActivationAlgorithm algorithm = ActivationAlgorithm.Ifmr)
+    /// <summary>Every given layer with <paramref name="settings"/> (AMCT's defaults: IFMR, per-channel weights).</summary>
+    public static QuantConfig Default(IEnumerable<string> layerNames, LayerQuantSettings settings)
     {
-        var config = new QuantConfig { BatchNum = batchNum, ActivationOffset = activationOffset };
-        var activation = new ActivationQuantSettings(algorithm, new ActivationAlgorithmOptions { Asymmetric = activationOffset });
-        foreach (var name in layerNames)
-            config.Layers[name] = new LayerQuantSettings(true, activation, new WeightQuantSettings());
+        var config = new QuantConfig { ActivationOffset = settings.Activation.Options.Asymmetric };
+        foreach (var name in layerNames) config.Layers[name] = settings;
         return config;
     }
 
@@ -102,6 +102,10 @@ public sealed class QuantConfig
     public static string AlgorithmName(ActivationAlgorithm algorithm) => algorithm.ToString().ToLowerInvariant();
 
     /// <summary>Parses an algorithm name as written in configs and on the command line.</summary>
-    public static ActivationAlgorithm? ParseAlgorithm(string name) =>
-        Enum.GetValues<ActivationAlgorithm>().Cast<ActivationAlgorithm?>().FirstOrDefault(a => AlgorithmName(a!.Value) == name.ToLowerInvariant());
+    public static ActivationAlgorithm? ParseAlgorithm(string name) => Searchable.Cast<ActivationAlgorithm?>()
+        .FirstOrDefault(a => AlgorithmName(a!.Value) == name.ToLowerInvariant());
+
+    /// <summary>The algorithms a configuration can ask for (all but <see cref="ActivationAlgorithm.Learned"/>).</summary>
+    public static IEnumerable<ActivationAlgorithm> Searchable =>
+        Enum.GetValues<ActivationAlgorithm>().Where(a => a != ActivationAlgorithm.Learned);
 }

@@ -27,4 +27,10 @@ public enum ActivationAlgorithm
 
     /// <summary>The scaled range α·[min, max], α = 0.01 … 1.00, with the least fake-quantization mean squared error.</summary>
     Mse,
+
+    /// <summary>
+    /// No search: the scale and zero point were learned in quantization-aware training and are
+    /// imported from the fine-tuned model as they are (<c>calib retrain import</c>).
+    /// </summary>
+    Learned,
 }

@@ -53,6 +53,26 @@ public static class WeightQuantizer
     }
 
     /// <summary>
+    /// Weights quantized with given scales (learned in quantization-aware training): q = round(w / s)
+    /// in float32, half to even, saturated to [−128, 127] — exactly what ONNX QuantizeLinear computes,
+    /// so int8 weights stored this way equal the fine-tuned model's fake quantization.
+    /// </summary>
+    public static QuantizedWeights WithScales(ReadOnlySpan<float> weights, IReadOnlyList<long> dims, int channelAxis, float[] scales)
+    {
+        var channels = scales.Length;
+        if (channels != 1 && (channelAxis >= dims.Count || dims[channelAxis] != channels))
+            throw new ArgumentException($"{channels} scales do not match axis {channelAxis} of a [{string.Join(",", dims)}] weight.", nameof(scales));
+        var stride = dims.Skip(channelAxis + 1).Aggregate(1L, (a, b) => a * b);
+        var values = new sbyte[weights.Length];
+        for (var i = 0; i < weights.Length; i++)
+        {
+            var scale = scales[channels == 1 ? 0 : (int)(i / stride % channels)];
+            values[i] = (sbyte)Math.Clamp(MathF.Round(weights[i] / scale, MidpointRounding.ToEven), -128, 127);
+        }
+        return new QuantizedWeights(scales, values, channelAxis, channels > 1);
+    }
+
+    /// <summary>
     /// The int32 bias of the deploy model: <c>round(b[c] / (activationScale · weightScales[c]))</c>,
     /// the product taken in float32 as the graph stores it and the division in double, half to
     /// even, saturated to the int32 range.

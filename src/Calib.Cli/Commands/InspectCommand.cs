@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using Calib.Algorithms.Calibration;
+using Calib.Algorithms.Configuration;
 using Calib.Cli.Infrastructure;
 using Calib.Graph;
 using Calib.Graph.Analysis;
@@ -17,20 +19,31 @@ internal static class InspectCommand
     {
         var model = new ModelOptions();
         var json = CommonOptions.Json();
+        var config = new Option<string?>("--config") { Description = "Show the layers this config (detailed JSON or .cfg) disables as 'skipped by config'." };
         var command = new Command("inspect", "List every layer of a model: quantizable or not, and the exact reason when not.");
-        foreach (var option in model.All.Append(json)) command.Options.Add(option);
-        command.SetAction(parse => Execute(console, model.ModelPath(parse), model.WeightsPath(parse), model.Load(parse, console), parse.GetValue(json)));
+        foreach (var option in model.All.Append(config).Append(json)) command.Options.Add(option);
+        command.SetAction(parse => Execute(console, model.ModelPath(parse), model.WeightsPath(parse), model.Load(parse, console),
+            parse.GetValue(config), parse.GetValue(json)));
         return command;
     }
 
-    private static int Execute(CliConsole console, string modelPath, string? weightsPath, LoadedModel loaded, bool asJson)
+    private static int Execute(CliConsole console, string modelPath, string? weightsPath, LoadedModel loaded, string? configPath, bool asJson)
     {
         var onnx = loaded.Model;
+        // Unnamed nodes get the names configs and records use for them.
+        new Graph.Passes.NodeNaming().Apply(onnx);
+        var disabled = configPath is null ? new HashSet<string>() : DisabledBy(onnx, configPath);
         var tensors = TensorInfosOf(onnx, console);
-        var report = InspectionReport.Create(modelPath, weightsPath, onnx, loaded.Preprocessing, tensors);
+        var report = InspectionReport.Create(modelPath, weightsPath, onnx, loaded.Preprocessing, tensors, disabled);
         if (asJson) console.PlainOutput.WriteLine(JsonSerializer.Serialize(report, InspectionReport.JsonOptions));
         else Render(console.Output, report);
         return CalibApp.Success;
+    }
+
+    private static HashSet<string> DisabledBy(OnnxModel model, string configPath)
+    {
+        var (_, config) = CalibrationRun.PrepareAndConfigure(model, configPath, new SettingOverrides());
+        return config.Layers.Where(l => !l.Value.QuantEnable).Select(l => l.Key).ToHashSet(StringComparer.Ordinal);
     }
 
     private static TensorInfoCatalog TensorInfosOf(OnnxModel model, CliConsole console)

@@ -37,7 +37,9 @@ internal sealed record InspectionReport(
     /// <summary>A shape for display: "[batch,1,28,28]", "[?]" when unknown.</summary>
     public static string Format(IReadOnlyList<object>? shape) => shape is null ? "[?]" : $"[{string.Join(",", shape)}]";
 
-    public static InspectionReport Create(string path, string? weights, OnnxModel model, CaffePreprocessing? preprocessing, TensorInfoCatalog tensors)
+    /// <summary>The report; layers in <paramref name="disabled"/> are listed as skipped by config.</summary>
+    public static InspectionReport Create(string path, string? weights, OnnxModel model, CaffePreprocessing? preprocessing,
+        TensorInfoCatalog tensors, IReadOnlySet<string> disabled)
     {
         var graph = model.Graph;
         var inputs = graph.RuntimeInputs
@@ -46,6 +48,9 @@ internal sealed record InspectionReport(
                 : new TensorRow(i.Name, "?", null))
             .ToList();
         var layers = QuantizableLayerFinder.Classify(model, tensors)
+            .Select(verdict => disabled.Contains(verdict.Node.Name) && verdict.IsQuantizable
+                ? LayerVerdict.NotQuantizable(verdict.Node, "skipped by config")
+                : verdict)
             .Select((verdict, index) => Row(index, verdict, graph, tensors))
             .ToList();
         return new InspectionReport(path, weights, preprocessing, model.DefaultOpset, inputs, layers);

@@ -17,42 +17,48 @@ internal static class RunCommand
     {
         var model = new ModelOptions();
         var calibSet = new Option<string>("--calib-set") { Description = "Folder of calibration images (PNG, JPEG, BMP; searched recursively) or .npy tensors.", Required = true };
-        var batchNum = new Option<int>("--batch-num") { Description = "Number of calibration batches (AMCT batch_num).", DefaultValueFactory = _ => 8 };
+        var batchNum = new Option<int?>("--batch-num") { Description = $"Number of calibration batches (AMCT batch_num; default: the config's, else {QuantConfig.DefaultBatchNum})." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Images per batch (default: the model's fixed batch size, else 1)." };
-        var actAlgo = new Option<string>("--act-algo") { Description = "Activation algorithm: ifmr (default), hfmg, minmax, percentile, entropy, mse.", DefaultValueFactory = _ => "ifmr" };
+        var actAlgo = new Option<string?>("--act-algo") { Description = "Activation algorithm for every layer: ifmr (AMCT's default), hfmg, minmax, percentile, entropy, mse." };
+        var config = new Option<string?>("--config") { Description = "Quantization config: AMCT's detailed JSON (calib config init) or simplified .cfg. Flags given here override it." };
         var symmetric = new Option<bool>("--symmetric") { Description = "int8 symmetric activations (AMCT activation_offset: false) instead of uint8 with an offset." };
         var perTensor = new Option<bool>("--per-tensor-weights") { Description = "One weight scale per tensor instead of per output channel." };
         var noFusion = new Option<bool>("--no-fusion") { Description = "Do not fold BatchNorm or drop pass-through nodes (AMCT do_fusion: false)." };
         var output = new Option<string?>("--output", "-o") { Description = "Output folder (default ./calib-out/<model>/)." };
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var skipBad = new Option<bool>("--skip-bad-images") { Description = "Skip images that do not decode, with a warning, instead of failing." };
         var preprocessing = new PreprocessingOptions();
 
         var command = new Command("run", "Calibrate a float model on sample images and write the quantized models, record, config and CSV.");
-        Option[] options = [.. model.All, calibSet, batchNum, batchSize, actAlgo, symmetric, perTensor, noFusion, output, device, skipBad, .. preprocessing.All];
+        Option[] options = [.. model.All, calibSet, batchNum, batchSize, config, actAlgo, symmetric, perTensor, noFusion, output, device, threads, skipBad, .. preprocessing.All];
         foreach (var option in options) command.Options.Add(option);
         command.SetAction(parse =>
         {
-            var algorithm = QuantConfig.ParseAlgorithm(parse.GetValue(actAlgo)!)
-                ?? throw new CalibException($"--act-algo '{parse.GetValue(actAlgo)}' is not one of ifmr, hfmg, minmax, percentile, entropy, mse.");
             var modelPath = model.ModelPath(parse);
-            var defaults = new LayerQuantSettings(
-                true,
-                new ActivationQuantSettings(algorithm, new ActivationAlgorithmOptions { Asymmetric = !parse.GetValue(symmetric) }),
-                new WeightQuantSettings(ChannelWise: !parse.GetValue(perTensor)));
             var request = new CalibrationRequest
             {
                 ModelPath = modelPath,
                 WeightsPath = model.WeightsPath(parse),
                 InputShape = model.Shape(parse),
                 CalibrationSet = parse.GetValue(calibSet)!,
-                BatchNum = parse.GetValue(batchNum),
                 BatchSize = parse.GetValue(batchSize),
                 Preprocessing = preprocessing.ResolveOrNull(parse),
-                Defaults = defaults,
-                Preparation = new Graph.Passes.GraphPreparation.Options(DoFusion: !parse.GetValue(noFusion)),
+                ConfigPath = parse.GetValue(config),
+                Overrides = new SettingOverrides
+                {
+                    BatchNum = parse.GetValue(batchNum),
+                    Algorithm = parse.GetValue(actAlgo) is { } name ? ParseAlgorithm(name) : null,
+                    ActivationOffset = parse.GetValue(symmetric) ? false : null,
+                    ChannelWise = parse.GetValue(perTensor) ? false : null,
+                    DoFusion = parse.GetValue(noFusion) ? false : null,
+                },
                 OutputDirectory = parse.GetValue(output) ?? CalibrationRun.DefaultOutputDirectory(modelPath),
-                Execution = new ExecutionOptions { Device = CommonOptions.ParseDevice(parse.GetValue(device)!) },
+                Execution = new ExecutionOptions
+                {
+                    Device = CommonOptions.ParseDevice(parse.GetValue(device)!),
+                    IntraOpThreads = parse.GetValue(threads) >= 0 ? parse.GetValue(threads) : throw new CalibException("--threads must be 0 or more."),
+                },
                 SkipUndecodable = parse.GetValue(skipBad),
             };
             var outcome = WithProgress(console, request);
@@ -61,6 +67,9 @@ internal static class RunCommand
         });
         return command;
     }
+
+    private static ActivationAlgorithm ParseAlgorithm(string name) => QuantConfig.ParseAlgorithm(name)
+        ?? throw new CalibException($"--act-algo '{name}' is not one of ifmr, hfmg, minmax, percentile, entropy, mse.");
 
     private static CalibrationOutcome WithProgress(CliConsole console, CalibrationRequest request)
     {
@@ -71,8 +80,8 @@ internal static class RunCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(context =>
             {
-                var task = context.AddTask("calibrating", maxValue: request.BatchNum);
-                outcome = CalibrationRun.Execute(request, (done, _) => task.Value = done, console.Warn);
+                var task = context.AddTask("calibrating");
+                outcome = CalibrationRun.Execute(request, (done, total) => { task.MaxValue = total; task.Value = done; }, console.Warn);
             });
         return outcome!;
     }

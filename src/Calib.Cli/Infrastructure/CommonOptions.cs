@@ -24,6 +24,12 @@ internal static class CommonOptions
         _ => throw new Graph.CalibException($"--device '{text}' is not cpu or cuda."),
     };
 
+    public static Option<int> Threads() => new("--threads")
+    {
+        Description = "ONNX Runtime intra-op threads (default 0: ONNX Runtime's choice).",
+        DefaultValueFactory = _ => 0,
+    };
+
     public static Option<bool> Json() => new("--json")
     {
         Description = "Print machine-readable JSON instead of a table.",

@@ -19,7 +19,7 @@ public sealed record ExecutionOptions
     /// <summary>CUDA device ordinal when <see cref="Device"/> is CUDA.</summary>
     public int DeviceId { get; init; }
 
-    /// <summary>Intra-op threads; 0 lets ONNX Runtime choose (one per core).</summary>
+    /// <summary>Intra-op threads; 0 lets ONNX Runtime choose (on small VMs it may use a single thread).</summary>
     public int IntraOpThreads { get; init; }
 
     /// <summary>

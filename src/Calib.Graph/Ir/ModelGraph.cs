@@ -96,7 +96,13 @@ public sealed class ModelGraph
     }
 
     /// <summary>A tensor or node name not yet used in this graph, built from <paramref name="stem"/>.</summary>
-    public string UniqueName(string stem)
+    public string UniqueName(string stem) => NameScope().Make(stem);
+
+    /// <summary>
+    /// The names used in this graph now, for making many new names in a row without rescanning the
+    /// graph each time; names it makes are remembered.
+    /// </summary>
+    public UniqueNames NameScope()
     {
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var n in Nodes)
@@ -108,9 +114,7 @@ public sealed class ModelGraph
         used.UnionWith(Initializers.Keys);
         used.UnionWith(Inputs.Select(i => i.Name));
         used.UnionWith(Outputs.Select(o => o.Name));
-        if (!used.Contains(stem)) return stem;
-        for (var i = 1; ; i++)
-            if (!used.Contains($"{stem}_{i}")) return $"{stem}_{i}";
+        return new UniqueNames(used);
     }
 
     internal static ModelGraph FromProto(GraphProto proto)

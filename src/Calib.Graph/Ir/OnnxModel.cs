@@ -91,6 +91,6 @@ public sealed class OnnxModel
         return proto;
     }
 
-    /// <summary>A deep copy, for passes that must leave the original untouched.</summary>
-    public OnnxModel Clone() => FromProto(ToProto());
+    /// <summary>A deep copy (tensors included), for passes that must leave the original untouched.</summary>
+    public OnnxModel Clone() => FromProto(ToProto().Clone());
 }

@@ -78,15 +78,16 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : 
         var bias = BiasOf(graph, layer, channels);
         for (var c = 0; c < channels; c++) bias[c] = bias[c] * affine.Scale[c] + affine.Shift[c];
 
-        var weightName = graph.UniqueName($"{layer.Inputs[1]}_bnfolded");
+        // Folded values keep the names of the tensors they replace (a PyTorch export's state_dict keys)
+        // unless another node shares them.
+        var weightName = FoldedName(graph, layer, layer.Inputs[1], $"{layer.Inputs[1]}_bnfolded");
         graph.AddInitializer(weightName, TensorData.FromFloats(dims, values));
-        var biasName = graph.UniqueName($"{layer.Name}_bias_bnfolded");
-        graph.AddInitializer(biasName, TensorData.FromFloats([channels], bias));
-        RetireIfUnused(graph, layer.Inputs[1], weightName, layer);
         layer.Inputs[1] = weightName;
-        var oldBias = layer.InputOrNull(2);
+        var biasName = layer.InputOrNull(2) is { } oldBias
+            ? FoldedName(graph, layer, oldBias, $"{oldBias}_bnfolded")
+            : graph.UniqueName(layer.Inputs[1].EndsWith(".weight") ? $"{layer.Inputs[1][..^".weight".Length]}.bias" : $"{layer.Name}_bias");
+        graph.AddInitializer(biasName, TensorData.FromFloats([channels], bias));
         if (layer.Inputs.Count > 2) layer.Inputs[2] = biasName; else layer.Inputs.Add(biasName);
-        if (oldBias is not null) RetireIfUnused(graph, oldBias, biasName, layer);
         if (layer.OpType == "Gemm") layer.Attributes.Set("beta", 1f);
     }
 
@@ -131,9 +132,10 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : 
         return bias;
     }
 
-    private static void RetireIfUnused(ModelGraph graph, string initializer, string replacement, Node layer)
+    private static string FoldedName(ModelGraph graph, Node layer, string current, string alternative)
     {
-        var stillUsed = graph.Nodes.Any(n => n != layer && n.Inputs.Contains(initializer)) || graph.IsGraphOutput(initializer);
-        if (!stillUsed && initializer != replacement) graph.Initializers.Remove(initializer);
+        var shared = graph.Nodes.Any(n => n != layer && n.Inputs.Contains(current)) || graph.IsGraphOutput(current)
+            || graph.RuntimeInputs.Any(i => i.Name == current);
+        return shared ? graph.UniqueName(alternative) : current;
     }
 }

@@ -19,6 +19,7 @@ public sealed class DeployTensorPlan
     private static readonly HashSet<string> PassingOps = ["MaxPool", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze"];
 
     private readonly List<string> _calibrated = [];
+    private readonly HashSet<string> _calibratedSet = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _inheritFrom = new(StringComparer.Ordinal);
 
     /// <summary>Tensors whose range is calibrated, in graph order.</summary>
@@ -34,7 +35,7 @@ public sealed class DeployTensorPlan
     public string SourceOf(string tensor) => _inheritFrom.TryGetValue(tensor, out var source) ? SourceOf(source) : tensor;
 
     /// <summary>True when <paramref name="tensor"/> is quantized in the deploy model.</summary>
-    public bool Contains(string tensor) => _calibrated.Contains(tensor) || _inheritFrom.ContainsKey(tensor);
+    public bool Contains(string tensor) => _calibratedSet.Contains(tensor) || _inheritFrom.ContainsKey(tensor);
 
     /// <summary>Plans the deploy tensors of <paramref name="graph"/> around the quantized <paramref name="layers"/>.</summary>
     public static DeployTensorPlan Build(ModelGraph graph, IReadOnlyCollection<Node> layers)
@@ -78,12 +79,12 @@ public sealed class DeployTensorPlan
         {
             var output = ActivationOutput(graph, node);
             if (Contains(output)) return false;
-            _calibrated.Add(output);
+            Calibrate(output);
             return true;
         }
         // A layer input that a MaxPool or reshape produced takes that node's input quantization.
         if (_inheritFrom.ContainsKey(node.Outputs[0])) return false;
-        _calibrated.Remove(node.Outputs[0]);
+        if (_calibratedSet.Remove(node.Outputs[0])) _calibrated.Remove(node.Outputs[0]);
         _inheritFrom[node.Outputs[0]] = inputs[0];
         return true;
     }
@@ -104,6 +105,6 @@ public sealed class DeployTensorPlan
 
     private void Calibrate(string tensor)
     {
-        if (!Contains(tensor)) _calibrated.Add(tensor);
+        if (!Contains(tensor) && _calibratedSet.Add(tensor)) _calibrated.Add(tensor);
     }
 }

@@ -13,6 +13,7 @@ namespace Calib.Graph.Quantization;
 public sealed class QdqBuilder(ModelGraph graph)
 {
     private readonly Dictionary<(string Tensor, ActivationQdq Qdq), string> _dequantized = [];
+    private readonly UniqueNames _names = graph.NameScope();
 
     /// <summary>
     /// The name of a fake-quantized copy of <paramref name="tensor"/> (Q then DQ), created once
@@ -21,7 +22,7 @@ public sealed class QdqBuilder(ModelGraph graph)
     public string DequantizedInput(string tensor, ActivationQdq qdq)
     {
         if (_dequantized.TryGetValue((tensor, qdq), out var existing)) return existing;
-        var dequantized = graph.UniqueName($"{tensor}_dequantized");
+        var dequantized = _names.Make($"{tensor}_dequantized");
         InsertPair(tensor, dequantized, qdq, InsertionIndexAfter(tensor));
         _dequantized[(tensor, qdq)] = dequantized;
         return dequantized;
@@ -45,7 +46,7 @@ public sealed class QdqBuilder(ModelGraph graph)
                     if (node.Inputs[i] == tensor) node.Inputs[i] = dequantized;
             return quantized;
         }
-        var floatName = graph.UniqueName($"{tensor}_float");
+        var floatName = _names.Make($"{tensor}_float");
         producer.Outputs[producer.Outputs.IndexOf(tensor)] = floatName;
         return InsertPair(floatName, tensor, qdq, graph.Nodes.IndexOf(producer) + 1);
     }
@@ -53,12 +54,12 @@ public sealed class QdqBuilder(ModelGraph graph)
     /// <summary>Fake-quantizes a float weight initializer: float W → Q → DQ; returns the DQ output.</summary>
     public string FakeQuantizedWeight(string weight, WeightQdq qdq)
     {
-        var stem = graph.UniqueName($"{weight}_quantized");
+        var stem = _names.Make($"{weight}_quantized");
         var scale = AddScale($"{weight}_scale", qdq.Scales);
         var zero = AddZeroPoints($"{weight}_zero_point", DataType.Int8, new int[qdq.Scales.Length]);
         var quantize = Insert("QuantizeLinear", stem, [weight, scale, zero], 0);
         SetAxis(quantize, qdq);
-        var dequantized = graph.UniqueName($"{weight}_dequantized");
+        var dequantized = _names.Make($"{weight}_dequantized");
         var dequantize = Insert("DequantizeLinear", dequantized, [stem, scale, zero], 1);
         SetAxis(dequantize, qdq);
         return dequantized;
@@ -67,11 +68,11 @@ public sealed class QdqBuilder(ModelGraph graph)
     /// <summary>Stores the weight as int8 and returns the output of its DequantizeLinear.</summary>
     public string Int8Weight(string weight, WeightQdq qdq)
     {
-        var quantized = graph.UniqueName($"{weight}_quantized");
+        var quantized = _names.Make($"{weight}_quantized");
         graph.AddInitializer(quantized, TensorData.FromInt8s(graph.Initializers[weight].Dims, qdq.Values));
         var scale = AddScale($"{weight}_scale", qdq.Scales);
         var zero = AddZeroPoints($"{weight}_zero_point", DataType.Int8, new int[qdq.Scales.Length]);
-        var dequantized = graph.UniqueName($"{weight}_dequantized");
+        var dequantized = _names.Make($"{weight}_dequantized");
         SetAxis(Insert("DequantizeLinear", dequantized, [quantized, scale, zero], 0), qdq);
         return dequantized;
     }
@@ -79,11 +80,11 @@ public sealed class QdqBuilder(ModelGraph graph)
     /// <summary>Stores a bias as int32 with scales (input scale × weight scale per channel); returns its DQ output.</summary>
     public string Int32Bias(string bias, int[] values, float[] scales)
     {
-        var quantized = graph.UniqueName($"{bias}_quantized");
+        var quantized = _names.Make($"{bias}_quantized");
         graph.AddInitializer(quantized, TensorData.FromInt32s([values.Length], values));
         var scale = AddScale($"{bias}_scale", scales);
         var zero = AddZeroPoints($"{bias}_zero_point", DataType.Int32, new int[scales.Length]);
-        var dequantized = graph.UniqueName($"{bias}_dequantized");
+        var dequantized = _names.Make($"{bias}_dequantized");
         var node = Insert("DequantizeLinear", dequantized, [quantized, scale, zero], 0);
         if (scales.Length > 1) node.Attributes.Set("axis", 0L);
         return dequantized;
@@ -106,7 +107,7 @@ public sealed class QdqBuilder(ModelGraph graph)
         var type = qdq.Signed ? DataType.Int8 : DataType.Uint8;
         var scale = AddScale($"{source}_scale", [qdq.Scale]);
         var zero = AddZeroPoints($"{source}_zero_point", type, [qdq.ZeroPoint]);
-        var quantized = graph.UniqueName($"{source}_quantized");
+        var quantized = _names.Make($"{source}_quantized");
         Insert("QuantizeLinear", quantized, [source, scale, zero], index);
         Insert("DequantizeLinear", dequantized, [quantized, scale, zero], index + 1);
         return quantized;
@@ -114,7 +115,7 @@ public sealed class QdqBuilder(ModelGraph graph)
 
     private Node Insert(string op, string output, string[] inputs, int index)
     {
-        var node = new Node(op, graph.UniqueName($"{output}_{op}"), inputs, [output]);
+        var node = new Node(op, _names.Make($"{output}_{op}"), inputs, [output]);
         graph.Nodes.Insert(index, node);
         return node;
     }
@@ -125,14 +126,14 @@ public sealed class QdqBuilder(ModelGraph graph)
 
     private string AddScale(string stem, float[] scales)
     {
-        var name = graph.UniqueName(stem);
+        var name = _names.Make(stem);
         graph.AddInitializer(name, scales.Length == 1 ? TensorData.Scalar(scales[0]) : TensorData.FromFloats([scales.Length], scales));
         return name;
     }
 
     private string AddZeroPoints(string stem, DataType type, int[] values)
     {
-        var name = graph.UniqueName(stem);
+        var name = _names.Make(stem);
         long[] dims = values.Length == 1 ? [] : [values.Length];
         graph.AddInitializer(name, type switch
         {

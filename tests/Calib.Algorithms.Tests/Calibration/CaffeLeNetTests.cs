@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Calib.Algorithms.Calibration;
+using Calib.Algorithms.Configuration;
 using Calib.Graph.Caffe;
 using Calib.Graph.Execution;
 using Calib.Graph.Onnx;
@@ -40,9 +41,8 @@ public sealed class CaffeLeNetTests
             ModelPath = Lenet("lenet_train_test.prototxt"),
             WeightsPath = Lenet("lenet_iter_10000.caffemodel"),
             CalibrationSet = calibrationSet,
-            BatchNum = 8,
             BatchSize = 64,
-            Defaults = SampleRuns.Defaults(),
+            Overrides = new SettingOverrides { BatchNum = 8 },
             OutputDirectory = _output,
         });
     }

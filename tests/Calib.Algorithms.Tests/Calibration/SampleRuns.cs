@@ -1,7 +1,6 @@
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
-using Calib.Algorithms.Quantization;
 using Calib.Graph.Execution;
 using Calib.Tests.Shared;
 
@@ -15,17 +14,13 @@ internal static class SampleRuns
     public static readonly string EvalImages = RepoPaths.InRepo("calibration-data", "fmnist-eval");
     public static readonly Preprocessing FashionMnist = new() { Mean = [0.2860f], Std = [0.3530f] };
 
-    public static LayerQuantSettings Defaults(ActivationAlgorithm algorithm = ActivationAlgorithm.Ifmr) =>
-        new(true, new ActivationQuantSettings(algorithm, new ActivationAlgorithmOptions()), new WeightQuantSettings());
-
     public static CalibrationRequest Request(string output, string? model = null, string? images = null, int batchNum = 8, int batchSize = 32) => new()
     {
         ModelPath = model ?? SampleModel,
         CalibrationSet = images ?? CalibrationImages,
-        BatchNum = batchNum,
         BatchSize = batchSize,
         Preprocessing = FashionMnist,
-        Defaults = Defaults(),
+        Overrides = new SettingOverrides { BatchNum = batchNum },
         OutputDirectory = output,
     };
 

@@ -1,0 +1,35 @@
+using System.Globalization;
+
+namespace Calib.Bench;
+
+/// <summary>The whole benchmark: every measurement in order, then the report.</summary>
+internal static class Bench
+{
+    private const int FewBatches = 8;
+    private const int ManyBatches = 64;
+
+    private static readonly int[] SampleLatencyBatches = [1, 32];
+    private static readonly int[] ResNet18LatencyBatches = [1, 8];
+
+    public static int Run(RepoLayout repo, Workload sample, BenchOptions options)
+    {
+        // Progress goes to stderr, so that stdout holds only the report.
+        static void Log(string message) =>
+            Console.Error.WriteLine($"[{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {message}");
+
+        var machine = MachineInfo.Current(options.Threads);
+        var throughput = CalibrationThroughput.Measure(sample, options.Repeat, Log);
+        var memory = PeakMemory.Measure(FewBatches, ManyBatches, options.Threads, Log);
+        var models = new List<ModelComparison> { DeployComparison.Measure(sample, SampleLatencyBatches, options, Log) };
+        if (!options.SkipResNet18)
+        {
+            var resnet18 = Workload.ResNet18(repo, ResNet18Model.Ensure(repo, Log), options.Execution);
+            models.Add(DeployComparison.Measure(resnet18, ResNet18LatencyBatches, options, Log));
+        }
+
+        var report = new BenchReport(machine, throughput, memory, models, AcceptanceTargets.Evaluate(memory, models));
+        TextReport.Write(report, Console.Out);
+        if (options.JsonPath is { } json) File.WriteAllText(json, report.ToJson());
+        return 0;
+    }
+}

@@ -1,0 +1,47 @@
+using Calib.Graph.Execution;
+using Calib.Graph.Ir;
+using Calib.Graph.Onnx;
+
+namespace Calib.Bench;
+
+/// <summary>Which kernels ONNX Runtime actually runs for a deploy model.</summary>
+/// <param name="Ops">Op type → node count in ONNX Runtime's optimized deploy graph, most frequent first.</param>
+/// <param name="ConvGemmLayers">Conv, ConvTranspose and Gemm nodes of the float model.</param>
+/// <param name="IntegerKernels">Nodes of the optimized deploy graph that multiply integers (QLinearConv, QGemm, ConvInteger, …).</param>
+/// <param name="FloatKernels">Conv and Gemm nodes of the optimized deploy graph still running in float (Conv, FusedConv, Gemm, …).</param>
+/// <param name="AllInteger">True when every Conv and Gemm became an integer kernel.</param>
+internal sealed record KernelCheck(IReadOnlyDictionary<string, int> Ops, int ConvGemmLayers, int IntegerKernels, int FloatKernels, bool AllInteger);
+
+/// <summary>
+/// Reads the graph ONNX Runtime writes after its optimizations: the QDQ node units of the deploy
+/// model only pay off when they fuse into integer kernels, and only the optimized graph shows it.
+/// </summary>
+internal static class IntegerKernelCheck
+{
+    private static readonly HashSet<string> ConvGemmOps = ["Conv", "ConvTranspose", "Gemm"];
+
+    // Any domain: with all optimizations on, ONNX Runtime runs float convolutions as com.microsoft
+    // FusedConv or NCHWc Conv, and float Gemm with an activation as FusedGemm.
+    private static readonly HashSet<string> FloatConvGemmOps = [.. ConvGemmOps, "FusedConv", "FusedGemm"];
+
+    private static readonly HashSet<string> IntegerMatrixOps =
+        ["QLinearConv", "QLinearConvTranspose", "QGemm", "ConvInteger", "MatMulInteger", "QLinearMatMul", "MatMulIntegerToFloat", "DynamicQuantizeMatMul"];
+
+    /// <summary>Has ONNX Runtime optimize <paramref name="deployModel"/> into <paramref name="scratchDirectory"/> and counts its ops.</summary>
+    public static KernelCheck Inspect(string floatModel, string deployModel, ExecutionOptions execution, string scratchDirectory)
+    {
+        var optimized = Path.Combine(scratchDirectory, $"{Path.GetFileNameWithoutExtension(deployModel)}_ort_optimized.onnx");
+        // Creating the session is what writes the optimized graph.
+        ModelRunner.Create(OnnxModelFile.Load(deployModel), execution with { OptimizedModelPath = optimized }).Dispose();
+        var nodes = OnnxModelFile.Load(optimized).Graph.Nodes;
+        var ops = nodes.GroupBy(n => n.OpType)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count());
+        var layers = Count(OnnxModelFile.Load(floatModel).Graph.Nodes, ConvGemmOps);
+        var integer = Count(nodes, IntegerMatrixOps);
+        var remainingFloat = Count(nodes, FloatConvGemmOps);
+        return new KernelCheck(ops, layers, integer, remainingFloat, remainingFloat == 0 && integer >= layers);
+    }
+
+    private static int Count(IEnumerable<Node> nodes, HashSet<string> ops) => nodes.Count(n => ops.Contains(n.OpType));
+}

@@ -1,0 +1,51 @@
+using Calib.Algorithms.Calibration;
+using Calib.Algorithms.Configuration;
+using Calib.Graph;
+using Calib.Graph.Execution;
+using Calib.Graph.IO;
+using Calib.Graph.Ir;
+using Calib.Graph.Onnx;
+
+namespace Calib.Algorithms.Export;
+
+/// <summary>
+/// The files every quantizing command writes (SPEC §6): fake-quant and deploy models, AMCT record
+/// (text and JSON), resolved config and calibration CSV — all produced in memory, each model checked
+/// to load in ONNX Runtime, ready to commit atomically.
+/// </summary>
+public static class StandardOutputs
+{
+    /// <summary>The file set for <paramref name="modelName"/> (file name without extension).</summary>
+    /// <param name="modelName">Stem of every file name.</param>
+    /// <param name="directory">The output folder.</param>
+    /// <param name="plan">What is quantized.</param>
+    /// <param name="result">The quantization.</param>
+    /// <param name="config">The resolved configuration.</param>
+    /// <param name="context">Run facts recorded at the top of the JSON record.</param>
+    public static OutputFileSet Build(string modelName, string directory, CalibrationPlan plan, QuantizationResult result,
+        QuantConfig config, IReadOnlyDictionary<string, object?> context)
+    {
+        var files = new OutputFileSet(directory);
+        files.Add($"{modelName}_fake_quant.onnx", OnnxModelFile.ToBytes(Loadable(QdqModels.FakeQuant(plan, result))));
+        files.Add($"{modelName}_deploy.onnx", OnnxModelFile.ToBytes(Loadable(QdqModels.Deploy(plan, result))));
+        files.AddText($"{modelName}_record.txt", RecordFiles.RecordText(result));
+        files.AddText($"{modelName}_record.json", RecordFiles.RecordJson(result, context));
+        files.AddText($"{modelName}_quant_config.json", config.ToJson());
+        files.AddText($"{modelName}_calibration.csv", CalibrationCsv.Write(plan, result));
+        return files;
+    }
+
+    // An emitted model that ONNX Runtime rejects is a calib bug: fail before writing anything.
+    private static OnnxModel Loadable(OnnxModel model)
+    {
+        try
+        {
+            ModelRunner.Create(model, new ExecutionOptions { Optimize = false }).Dispose();
+        }
+        catch (CalibException e)
+        {
+            throw new InvalidOperationException($"calib produced a model ONNX Runtime rejects: {e.Message}", e);
+        }
+        return model;
+    }
+}

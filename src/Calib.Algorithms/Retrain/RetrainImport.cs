@@ -1,0 +1,156 @@
+using System.Text.Json;
+using Calib.Algorithms.Calibration;
+using Calib.Algorithms.Configuration;
+using Calib.Algorithms.Data;
+using Calib.Algorithms.Export;
+using Calib.Algorithms.Quantization;
+using Calib.Graph;
+using Calib.Graph.Ir;
+using Calib.Graph.Onnx;
+using Calib.Graph.Quantization;
+using Calib.Graph.Shapes;
+
+namespace Calib.Algorithms.Retrain;
+
+/// <summary>
+/// <c>calib retrain import</c>: takes a fine-tuned model with QuantizeLinear/DequantizeLinear pairs and
+/// writes the same outputs as <c>calib run</c>, keeping every learned scale and zero point exactly.
+/// Layers whose input the model does not quantize stay float. Tensors the deploy model quantizes but the
+/// fine-tuned model does not (e.g. a residual branch before its Add) are measured on <c>--calib-set</c>
+/// images, or taken from the export's <c>_retrain_config.json</c>.
+/// </summary>
+public static class RetrainImport
+{
+    /// <summary>Runs the import.</summary>
+    public static CalibrationOutcome Execute(RetrainImportRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var learned = LearnedQuantization.Read(OnnxModelFile.Load(request.ModelPath));
+        if (learned.Activations.Count == 0)
+            throw new CalibException($"'{request.ModelPath}' has no QuantizeLinear/DequantizeLinear pair on any activation: it is not a fine-tuned QDQ model. Use 'calib run' for a float model.");
+        var (model, config) = CalibrationRun.PrepareAndConfigure(learned.FloatModel, null, new SettingOverrides());
+        var activations = InheritThroughPassingOps(model.Graph, learned.Activations);
+        foreach (var (name, settings) in config.Layers.ToList())
+        {
+            var input = model.Graph.Nodes.Single(n => n.Name == name).Inputs[0];
+            if (!activations.ContainsKey(input))
+            {
+                warn?.Invoke($"layer '{name}': its input '{input}' has no learned quantization in the model; the layer stays float.");
+                config.Layers[name] = settings with { QuantEnable = false };
+            }
+        }
+        var plan = CalibrationPlan.Build(model, config, warn);
+        var layers = plan.Layers.Select(layer => new LayerQuantization(
+            layer, Learned(layer.Input, activations[layer.Input]), Weights(model.Graph, layer, learned, warn))).ToList();
+        var deploy = DeployTensors(request, plan, activations, model, onBatch, warn);
+        var result = new QuantizationResult(layers, deploy);
+
+        var files = StandardOutputs.Build(Path.GetFileNameWithoutExtension(request.ModelPath), request.OutputDirectory, plan, result, config,
+            new Dictionary<string, object?>
+            {
+                ["model"] = Path.GetFileName(request.ModelPath),
+                ["source"] = "quantization-aware training (calib retrain import)",
+                ["learned_tensors"] = learned.Activations.Count,
+                ["learned_weights"] = learned.Weights.Count,
+            });
+        files.Commit();
+        return new CalibrationOutcome(plan, result, config, [.. files.Paths], 0, clock.Elapsed);
+    }
+
+    // PyTorch's quantized pooling and reshaping keep their input's scale and zero point, so QAT
+    // exports put no fake quantization after them; their outputs take the input's.
+    private static readonly HashSet<string> KeepsQuantization =
+        ["MaxPool", "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose"];
+
+    private static Dictionary<string, ActivationQdq> InheritThroughPassingOps(ModelGraph graph, IReadOnlyDictionary<string, ActivationQdq> learned)
+    {
+        var activations = new Dictionary<string, ActivationQdq>(learned, StringComparer.Ordinal);
+        foreach (var node in graph.Nodes.Where(n => n.IsStandard && KeepsQuantization.Contains(n.OpType)))
+            if (!activations.ContainsKey(node.Outputs[0]) && activations.TryGetValue(node.Inputs[0], out var qdq))
+                activations[node.Outputs[0]] = qdq;
+        return activations;
+    }
+
+    private static ActivationQuantization Learned(string tensor, ActivationQdq qdq)
+    {
+        var (qmin, qmax) = qdq.Signed ? (-128, 127) : (0, 255);
+        var parameters = new QuantParams(qdq.Scale, qdq.ZeroPoint, qmin, qmax);
+        var clip = new ClipRange((qmin - qdq.ZeroPoint) * (double)qdq.Scale, (qmax - qdq.ZeroPoint) * (double)qdq.Scale);
+        var options = new ActivationAlgorithmOptions { Asymmetric = !qdq.Signed };
+        return new ActivationQuantization(tensor, ActivationAlgorithm.Learned, options, clip.Min, clip.Max, clip, parameters);
+    }
+
+    private static QuantizedWeights? Weights(ModelGraph graph, CalibrationLayer layer, LearnedQuantization learned, Action<string>? warn)
+    {
+        if (layer.Weight is not { } name) return null;
+        var tensor = graph.Initializers[name];
+        var values = TensorData.ReadFloats(tensor);
+        if (learned.Weights.TryGetValue(name, out var scales))
+            return WeightQuantizer.WithScales(values, tensor.Dims, scales.Scales.Length == 1 ? layer.WeightAxis : scales.Axis, scales.Scales);
+        warn?.Invoke($"layer '{layer.Name}': weight '{name}' has no learned quantization (or was changed by BatchNorm folding); its scales are computed (arq_quantize).");
+        return WeightQuantizer.Arq(values, tensor.Dims, layer.WeightAxis, layer.Settings.Weights.ChannelWise);
+    }
+
+    private static IReadOnlyDictionary<string, ActivationQuantization> DeployTensors(RetrainImportRequest request, CalibrationPlan plan,
+        IReadOnlyDictionary<string, ActivationQdq> activations, OnnxModel model, Action<int, int>? onBatch, Action<string>? warn)
+    {
+        var deploy = new Dictionary<string, ActivationQuantization>(StringComparer.Ordinal);
+        var missing = new List<string>();
+        foreach (var tensor in plan.Deploy.Calibrated)
+        {
+            if (activations.TryGetValue(tensor, out var qdq)) deploy[tensor] = Learned(tensor, qdq);
+            else missing.Add(tensor);
+        }
+        if (missing.Count == 0) return deploy;
+        if (request.CalibrationSet is not null)
+        {
+            foreach (var measured in Measure(request, model, missing, onBatch, warn)) deploy[measured.Tensor] = measured;
+        }
+        else if (request.RangesPath is not null)
+        {
+            var ranges = ReadRanges(request.RangesPath);
+            foreach (var tensor in missing)
+                deploy[tensor] = ranges.GetValueOrDefault(tensor)
+                    ?? throw new CalibException($"'{request.RangesPath}' has no range for tensor '{tensor}', which the deploy model quantizes. Give --calib-set images to measure it.");
+        }
+        else
+        {
+            throw new CalibException(
+                $"The deploy model quantizes {missing.Count} tensor(s) the fine-tuned model does not ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", …" : "")}). " +
+                "Give --calib-set images to measure them, or --ranges <model>_retrain_config.json from 'calib retrain export'.");
+        }
+        // Keep the plan's order, so that files are the same from run to run.
+        return plan.Deploy.Calibrated.ToDictionary(t => t, t => deploy[t]);
+    }
+
+    private static IEnumerable<ActivationQuantization> Measure(RetrainImportRequest request, OnnxModel model,
+        IReadOnlyList<string> tensors, Action<int, int>? onBatch, Action<string>? warn)
+    {
+        var input = model.Graph.RuntimeInputs.Single();
+        var info = TensorInfoCatalog.FromDeclarations(model).Find(input.Name)
+            ?? throw new CalibException($"Model '{request.ModelPath}': input '{input.Name}' has no declared tensor type.");
+        var batchSize = request.BatchSize ?? (int)(info.DimensionOrNull(0) ?? 1);
+        using var reader = new BatchReader(CalibrationSet.Open(request.CalibrationSet!), InputLayout.FromTensor(info), request.Preprocessing,
+            batchSize, request.BatchNum, new BatchReaderOptions { Warn = warn });
+        var statistics = ActivationStatistics.Collect(model, tensors, reader.ReadBatches(), request.Execution,
+            _ => "a tensor of the deploy model", done => onBatch?.Invoke(done, request.BatchNum));
+        var settings = new ActivationQuantSettings(ActivationAlgorithm.Ifmr, new ActivationAlgorithmOptions());
+        return LayerQuantizer.QuantizeTensors(model.Graph, statistics, tensors, settings);
+    }
+
+    private static Dictionary<string, ActivationQuantization> ReadRanges(string path)
+    {
+        JsonElement root;
+        try { root = JsonDocument.Parse(File.ReadAllBytes(path)).RootElement; }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            throw new CalibException($"Cannot read ranges file '{path}': {e.Message}");
+        }
+        if (!root.TryGetProperty("format", out var format) || format.GetString() != RetrainConfigFile.Format || !root.TryGetProperty("tensors", out var tensors))
+            throw new CalibException($"'{path}' is not a {RetrainConfigFile.Format} file from 'calib retrain export'.");
+        return tensors.EnumerateObject().ToDictionary(
+            t => t.Name,
+            t => Learned(t.Name, new ActivationQdq(t.Value.GetProperty("scale").GetSingle(), t.Value.GetProperty("zero_point").GetInt32(),
+                t.Value.GetProperty("type").GetString() == "int8")) with { Algorithm = ActivationAlgorithm.Ifmr });
+    }
+}
