@@ -48,6 +48,7 @@ public static class CalibApp
             "calib: post-training 8-bit quantization of ONNX and Caffe models by calibration, on ONNX Runtime.");
         root.Subcommands.Add(InspectCommand.Create(console));
         root.Subcommands.Add(RunCommand.Create(console));
+        root.Subcommands.Add(ConvertCommand.Create(console));
         root.Subcommands.Add(ConfigCommand.Create(console));
         root.Subcommands.Add(RetrainCommand.Create(console));
         return root;

@@ -52,7 +52,7 @@ public sealed class CalibrationPlan
     {
         if (model.DefaultOpset < 10)
             throw new CalibException($"Model '{model.Graph.Name}' uses ONNX opset {model.DefaultOpset}; quantized models need opset 10 or later (QuantizeLinear). Convert the model to opset 13 or later.");
-        var verdicts = QuantizableLayerFinder.Classify(model.Graph);
+        var verdicts = QuantizableLayerFinder.Classify(model);
         var perChannel = model.DefaultOpset >= PerChannelOpset;
         if (!perChannel && verdicts.Any(v => v.WeightName is not null && (config.Layers.GetValueOrDefault(v.Node.Name) ?? LayerQuantSettings.Default).Weights.ChannelWise))
             warn?.Invoke($"per-channel weights need ONNX opset {PerChannelOpset}; model '{model.Graph.Name}' has opset {model.DefaultOpset} " +

@@ -7,8 +7,14 @@ namespace Calib.Algorithms.Calibration;
 /// <summary>Everything a calibration run needs (what <c>calib run</c> collects from its flags).</summary>
 public sealed record CalibrationRequest
 {
-    /// <summary>The float model (.onnx).</summary>
+    /// <summary>The float model: an .onnx file, or a Caffe prototxt with <see cref="WeightsPath"/>.</summary>
     public required string ModelPath { get; init; }
+
+    /// <summary>The Caffe caffemodel when <see cref="ModelPath"/> is a prototxt; null for ONNX.</summary>
+    public string? WeightsPath { get; init; }
+
+    /// <summary>The shape of a Caffe model's input when its prototxt does not state it (data layers).</summary>
+    public long[]? InputShape { get; init; }
 
     /// <summary>The calibration image folder.</summary>
     public required string CalibrationSet { get; init; }
@@ -16,8 +22,11 @@ public sealed record CalibrationRequest
     /// <summary>Images per batch; null uses the model's fixed batch size, else 1.</summary>
     public int? BatchSize { get; init; }
 
-    /// <summary>How images become input tensors.</summary>
-    public Preprocessing Preprocessing { get; init; } = new();
+    /// <summary>
+    /// How images become input tensors; null uses the preprocessing the model carries (a Caffe
+    /// train/test net's transform_param), else none.
+    /// </summary>
+    public Preprocessing? Preprocessing { get; init; }
 
     /// <summary>A configuration file (AMCT detailed JSON or simplified .cfg); null quantizes every quantizable layer with AMCT's defaults.</summary>
     public string? ConfigPath { get; init; }

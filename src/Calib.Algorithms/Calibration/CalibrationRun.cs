@@ -27,7 +27,8 @@ public sealed record CalibrationOutcome(
 /// <param name="Result">Scales, zero points and weights.</param>
 /// <param name="Config">The resolved configuration.</param>
 /// <param name="Statistics">The activation histograms.</param>
-public sealed record Calibrated(CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, ActivationStatistics Statistics);
+/// <param name="Preprocessing">The preprocessing the calibration images got (the request's, else the model's own).</param>
+public sealed record Calibrated(CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, ActivationStatistics Statistics, Preprocessing Preprocessing);
 
 /// <summary>
 /// Post-training calibration end to end: load, prepare, observe, choose ranges, quantize
@@ -51,20 +52,23 @@ public static class CalibrationRun
     /// <summary>Everything up to the writers: prepared model, plan, statistics and quantization. Writes nothing.</summary>
     public static Calibrated Calibrate(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
-        var original = OnnxModelFile.Load(request.ModelPath);
-        var (model, config) = PrepareAndConfigure(original, request.ConfigPath, request.Overrides);
+        var loaded = ModelLoader.Load(request.ModelPath, request.WeightsPath,
+            new Graph.Caffe.CaffeImportOptions { InputShape = request.InputShape, Warn = warn });
+        var preprocessing = request.Preprocessing
+            ?? (loaded.Preprocessing is { } caffe ? Preprocessing.FromCaffe(caffe) : new Preprocessing());
+        var (model, config) = PrepareAndConfigure(loaded.Model, request.ConfigPath, request.Overrides);
         var plan = CalibrationPlan.Build(model, config, warn);
         if (plan.Layers.Count == 0)
             throw new CalibException($"Model '{request.ModelPath}' has no layer to quantize: {NoLayerReason(plan)}. Run 'calib inspect' to see why each layer is not quantizable.");
 
         var (layout, batchSize) = InputLayoutOf(model, request);
         var set = Data.CalibrationSet.Open(request.CalibrationSet);
-        using var reader = new BatchReader(set, layout, request.Preprocessing, batchSize, config.BatchNum,
+        using var reader = new BatchReader(set, layout, preprocessing, batchSize, config.BatchNum,
             new BatchReaderOptions { SkipUndecodable = request.SkipUndecodable, Warn = warn });
         var statistics = ActivationStatistics.Collect(model, plan.ObservedTensors, reader.ReadBatches(), request.Execution,
             tensor => DescribeReaders(plan, tensor), done => onBatch?.Invoke(done, config.BatchNum));
         var result = LayerQuantizer.Quantize(plan, statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
-        return new Calibrated(plan, result, config, statistics);
+        return new Calibrated(plan, result, config, statistics, preprocessing);
     }
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>
@@ -78,7 +82,7 @@ public static class CalibrationRun
     public static (OnnxModel Model, QuantConfig Config) PrepareAndConfigure(OnnxModel original, string? configPath, SettingOverrides overrides)
     {
         var (model, _) = GraphPreparation.Run(original, new GraphPreparation.Options());
-        var config = ConfigResolution.Resolve(new ModelLayers(Graph.Analysis.QuantizableLayerFinder.Classify(model.Graph)), configPath, overrides);
+        var config = ConfigResolution.Resolve(new ModelLayers(Graph.Analysis.QuantizableLayerFinder.Classify(model)), configPath, overrides);
         if (!config.DoFusion || config.SkipFusionLayers.Count > 0)
             (model, _) = GraphPreparation.Run(original, new GraphPreparation.Options(config.DoFusion, config.SkipFusionLayers.ToHashSet()));
         return (model, config);
@@ -106,11 +110,14 @@ public static class CalibrationRun
             calibrated.Plan, calibrated.Result, calibrated.Config, new Dictionary<string, object?>
             {
                 ["model"] = Path.GetFileName(request.ModelPath),
+                ["weights"] = request.WeightsPath is null ? null : Path.GetFileName(request.WeightsPath),
                 ["calibration_set"] = request.CalibrationSet,
                 ["batch_num"] = calibrated.Statistics.Batches,
                 ["images"] = calibrated.Statistics.Samples,
-                ["preprocessing"] = request.Preprocessing,
-                ["preprocessing_text"] = request.Preprocessing.Describe(),
+                ["preprocessing"] = calibrated.Preprocessing,
+                ["preprocessing_text"] = calibrated.Preprocessing.Describe(),
+                ["preprocessing_source"] = request.Preprocessing is not null ? "flags"
+                    : calibrated.Preprocessing == new Preprocessing() ? "none" : "model (Caffe transform_param)",
                 ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
             });
 

@@ -62,6 +62,20 @@ public sealed record Preprocessing
             $"Unknown preprocessing preset '{name}' (--preprocess): use one of {string.Join(", ", PresetNames)}."),
     };
 
+    /// <summary>
+    /// The preprocessing of a Caffe train/test net (its data layer's transform_param): resize and center
+    /// crop as Caffe's test phase does, BGR (Caffe decodes images with OpenCV), the mean subtracted from
+    /// raw pixels (a mean_file image as its per-channel averages), then the scale.
+    /// </summary>
+    public static Preprocessing FromCaffe(Graph.Caffe.CaffePreprocessing caffe) => new()
+    {
+        Resize = caffe.Resize is [var height, var width] ? (height, width) : null,
+        Crop = caffe.Crop is [var cropHeight, var cropWidth] ? (cropHeight, cropWidth) : null,
+        ChannelOrder = ChannelOrder.Bgr,
+        MeanValues = caffe.ChannelMeans,
+        Scale = caffe.Scale,
+    };
+
     /// <summary>Parses an image size: "224" (224x224) or "224x320" (height x width).</summary>
     /// <exception cref="CalibException">The text is not a size; the message quotes it.</exception>
     public static (int Height, int Width) ParseSize(string text) =>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using Calib.Graph;
 using SkiaSharp;
+using Calib.Graph.IO;
 
 namespace Calib.Algorithms.Data;
 

@@ -1,3 +1,5 @@
+using Calib.Graph.IO;
+
 namespace Calib.Algorithms.Data;
 
 /// <summary>

@@ -3,7 +3,6 @@ using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
 using Calib.Cli.Infrastructure;
 using Calib.Graph.IO;
-using Calib.Graph.Onnx;
 using Spectre.Console;
 
 namespace Calib.Cli.Commands;
@@ -20,17 +19,15 @@ internal static class ConfigCommand
 
     private static Command Init(CliConsole console)
     {
-        var model = CommonOptions.Model();
+        var model = new ModelOptions();
         var simple = new Option<string?>("--simple-config") { Description = "Expand AMCT's simplified .cfg into the detailed JSON." };
         var batchNum = new Option<int?>("--batch-num") { Description = "batch_num to write." };
         var output = new Option<string>("--output", "-o") { Description = "The JSON file to write.", Required = true };
-        var command = new Command("init", "Write the detailed JSON config (AMCT create_quant_config): every quantizable layer with its settings, ready to edit.")
-        {
-            model, simple, batchNum, output,
-        };
+        var command = new Command("init", "Write the detailed JSON config (AMCT create_quant_config): every quantizable layer with its settings, ready to edit.");
+        foreach (var option in model.All.Concat<Option>([simple, batchNum, output])) command.Options.Add(option);
         command.SetAction(parse =>
         {
-            var original = OnnxModelFile.Load(parse.GetValue(model)!);
+            var original = model.Load(parse, console).Model;
             var (_, config) = CalibrationRun.PrepareAndConfigure(original, parse.GetValue(simple), new SettingOverrides { BatchNum = parse.GetValue(batchNum) });
             var path = parse.GetValue(output)!;
             AtomicFile.WriteAllText(path, config.ToJson());

@@ -5,8 +5,8 @@ using Calib.Algorithms.Configuration;
 using Calib.Cli.Infrastructure;
 using Calib.Graph;
 using Calib.Graph.Analysis;
+using Calib.Graph.Caffe;
 using Calib.Graph.Ir;
-using Calib.Graph.Onnx;
 using Calib.Graph.Shapes;
 using Spectre.Console;
 
@@ -17,25 +17,24 @@ internal static class InspectCommand
 {
     public static Command Create(CliConsole console)
     {
-        var model = CommonOptions.Model();
+        var model = new ModelOptions();
         var json = CommonOptions.Json();
         var config = new Option<string?>("--config") { Description = "Show the layers this config (detailed JSON or .cfg) disables as 'skipped by config'." };
-        var command = new Command("inspect", "List every layer of a model: quantizable or not, and the exact reason when not.")
-        {
-            model, config, json,
-        };
-        command.SetAction(parse => Execute(console, parse.GetValue(model)!, parse.GetValue(config), parse.GetValue(json)));
+        var command = new Command("inspect", "List every layer of a model: quantizable or not, and the exact reason when not.");
+        foreach (var option in model.All.Append(config).Append(json)) command.Options.Add(option);
+        command.SetAction(parse => Execute(console, model.ModelPath(parse), model.WeightsPath(parse), model.Load(parse, console),
+            parse.GetValue(config), parse.GetValue(json)));
         return command;
     }
 
-    private static int Execute(CliConsole console, string modelPath, string? configPath, bool asJson)
+    private static int Execute(CliConsole console, string modelPath, string? weightsPath, LoadedModel loaded, string? configPath, bool asJson)
     {
-        var onnx = OnnxModelFile.Load(modelPath);
+        var onnx = loaded.Model;
         // Unnamed nodes get the names configs and records use for them.
         new Graph.Passes.NodeNaming().Apply(onnx);
         var disabled = configPath is null ? new HashSet<string>() : DisabledBy(onnx, configPath);
         var tensors = TensorInfosOf(onnx, console);
-        var report = InspectionReport.Create(modelPath, onnx, tensors, disabled);
+        var report = InspectionReport.Create(modelPath, weightsPath, onnx, loaded.Preprocessing, tensors, disabled);
         if (asJson) console.PlainOutput.WriteLine(JsonSerializer.Serialize(report, InspectionReport.JsonOptions));
         else Render(console.Output, report);
         return CalibApp.Success;
@@ -60,6 +59,17 @@ internal static class InspectCommand
         }
     }
 
+    private static string Describe(CaffePreprocessing p)
+    {
+        var steps = new List<string>();
+        if (p.Resize is [var h, var w]) steps.Add($"resize {h}x{w}");
+        if (p.Crop is [var ch, var cw]) steps.Add($"center crop {ch}x{cw}");
+        if (p.MeanValues is not null) steps.Add($"mean_value {string.Join(",", p.MeanValues)}");
+        if (p.MeanFile is not null) steps.Add(p.MeanFilePath is null ? $"mean_file {p.MeanFile} (not found)" : $"mean_file {p.MeanFilePath}");
+        steps.Add($"scale {p.Scale}");
+        return string.Join(", ", steps);
+    }
+
     private static string Details(InspectionReport.LayerRow layer) =>
         !layer.Quantizable ? layer.Reason!
         : layer.Weight is null ? $"{layer.Kind}, input only"
@@ -67,7 +77,11 @@ internal static class InspectCommand
 
     private static void Render(IAnsiConsole console, InspectionReport report)
     {
-        console.WriteLine($"Model: {report.Model}  (opset {report.Opset}, {report.Layers.Count} nodes)");
+        console.WriteLine(report.Weights is null
+            ? $"Model: {report.Model}  (opset {report.Opset}, {report.Layers.Count} nodes)"
+            : $"Model: {report.Model} + {report.Weights}  (Caffe, converted to opset {report.Opset}, {report.Layers.Count} nodes named after the layers)");
+        if (report.Preprocessing is { } preprocessing)
+            console.WriteLine($"Preprocessing (transform_param of data layer '{preprocessing.Layer}'): {Describe(preprocessing)}");
         foreach (var input in report.Inputs)
             console.WriteLine($"Input: {input.Name} {input.Type} {InspectionReport.Format(input.Shape)}");
         var table = new Table().AddColumns("#", "node", "op", "quantized", "details", "input → output");

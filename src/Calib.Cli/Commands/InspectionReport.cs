@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Calib.Graph.Analysis;
+using Calib.Graph.Caffe;
 using Calib.Graph.Ir;
 using Calib.Graph.Shapes;
 
@@ -10,6 +11,8 @@ namespace Calib.Cli.Commands;
 /// <summary>What <c>calib inspect</c> reports; also its JSON schema (<c>--json</c>).</summary>
 internal sealed record InspectionReport(
     string Model,
+    string? Weights,
+    CaffePreprocessing? Preprocessing,
     long Opset,
     IReadOnlyList<InspectionReport.TensorRow> Inputs,
     IReadOnlyList<InspectionReport.LayerRow> Layers)
@@ -35,7 +38,8 @@ internal sealed record InspectionReport(
     public static string Format(IReadOnlyList<object>? shape) => shape is null ? "[?]" : $"[{string.Join(",", shape)}]";
 
     /// <summary>The report; layers in <paramref name="disabled"/> are listed as skipped by config.</summary>
-    public static InspectionReport Create(string path, OnnxModel model, TensorInfoCatalog tensors, IReadOnlySet<string> disabled)
+    public static InspectionReport Create(string path, string? weights, OnnxModel model, CaffePreprocessing? preprocessing,
+        TensorInfoCatalog tensors, IReadOnlySet<string> disabled)
     {
         var graph = model.Graph;
         var inputs = graph.RuntimeInputs
@@ -43,13 +47,13 @@ internal sealed record InspectionReport(
                 ? new TensorRow(i.Name, info.ElementType.ToString(), Dims(info))
                 : new TensorRow(i.Name, "?", null))
             .ToList();
-        var layers = QuantizableLayerFinder.Classify(graph, tensors)
+        var layers = QuantizableLayerFinder.Classify(model, tensors)
             .Select(verdict => disabled.Contains(verdict.Node.Name) && verdict.IsQuantizable
                 ? LayerVerdict.NotQuantizable(verdict.Node, "skipped by config")
                 : verdict)
             .Select((verdict, index) => Row(index, verdict, graph, tensors))
             .ToList();
-        return new InspectionReport(path, model.DefaultOpset, inputs, layers);
+        return new InspectionReport(path, weights, preprocessing, model.DefaultOpset, inputs, layers);
     }
 
     private static LayerRow Row(int index, LayerVerdict verdict, ModelGraph graph, TensorInfoCatalog tensors)

@@ -58,7 +58,7 @@ internal static class RetrainCommand
                 CalibrationSet = parse.GetValue(calibSet),
                 BatchNum = parse.GetValue(batchNum),
                 BatchSize = parse.GetValue(batchSize),
-                Preprocessing = preprocessing.Resolve(parse),
+                Preprocessing = preprocessing.ResolveOrNull(parse) ?? new Algorithms.Data.Preprocessing(),
                 Execution = new Graph.Execution.ExecutionOptions
                 {
                     Device = CommonOptions.ParseDevice(parse.GetValue(device)!),

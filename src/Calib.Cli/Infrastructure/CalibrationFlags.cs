@@ -10,7 +10,7 @@ namespace Calib.Cli.Infrastructure;
 /// <summary>The flags of every command that calibrates (run, retrain export), and the request they make.</summary>
 internal sealed class CalibrationFlags
 {
-    public Option<string> Model { get; } = CommonOptions.Model();
+    public ModelOptions Model { get; } = new();
     public Option<string> CalibSet { get; } = new("--calib-set") { Description = "Folder of calibration images (PNG, JPEG, BMP; searched recursively) or .npy tensors.", Required = true };
     public Option<int?> BatchNum { get; } = new("--batch-num") { Description = $"Number of calibration batches (AMCT batch_num; default: the config's, else {QuantConfig.DefaultBatchNum})." };
     public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Images per batch (default: the model's fixed batch size, else 1)." };
@@ -28,20 +28,22 @@ internal sealed class CalibrationFlags
     /// <summary>Adds every flag to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        Option[] options = [Model, CalibSet, BatchNum, BatchSize, Config, ActAlgo, Symmetric, PerTensor, NoFusion, Output, Device, Threads, SkipBad];
+        Option[] options = [.. Model.All, CalibSet, BatchNum, BatchSize, Config, ActAlgo, Symmetric, PerTensor, NoFusion, Output, Device, Threads, SkipBad];
         foreach (var option in options.Concat(Preprocessing.All)) command.Options.Add(option);
     }
 
     /// <summary>The calibration request the parsed flags describe.</summary>
     public CalibrationRequest Request(ParseResult parse)
     {
-        var modelPath = parse.GetValue(Model)!;
+        var modelPath = Model.ModelPath(parse);
         return new CalibrationRequest
         {
             ModelPath = modelPath,
+            WeightsPath = Model.WeightsPath(parse),
+            InputShape = Model.Shape(parse),
             CalibrationSet = parse.GetValue(CalibSet)!,
             BatchSize = parse.GetValue(BatchSize),
-            Preprocessing = Preprocessing.Resolve(parse),
+            Preprocessing = Preprocessing.ResolveOrNull(parse),
             ConfigPath = parse.GetValue(Config),
             Overrides = new SettingOverrides
             {

@@ -7,7 +7,7 @@ internal static class CommonOptions
 {
     public static Option<string> Model() => new("--model", "-m")
     {
-        Description = "The float model: an .onnx file.",
+        Description = "The float model: an .onnx file, or a Caffe .prototxt with --weights.",
         Required = true,
     };
 

@@ -17,7 +17,11 @@ internal sealed class PreprocessingOptions
 
     public IEnumerable<Option> All => [_preset, _resize, _crop, _channelOrder, _scale, _mean, _std, _meanValues];
 
-    public Preprocessing Resolve(ParseResult parse) => new PreprocessingFlags
+    /// <summary>The preprocessing the flags give, or null when none is given (the model's own then applies).</summary>
+    public Preprocessing? ResolveOrNull(ParseResult parse) =>
+        All.Any(option => parse.GetResult(option) is not null) ? Resolve(parse) : null;
+
+    private Preprocessing Resolve(ParseResult parse) => new PreprocessingFlags
     {
         Preset = parse.GetValue(_preset),
         Resize = parse.GetValue(_resize),

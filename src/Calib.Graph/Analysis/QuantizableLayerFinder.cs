@@ -9,15 +9,30 @@ namespace Calib.Graph.Analysis;
 /// Decides which nodes calib quantizes, with AMCT's restrictions (SPEC §3): Conv with a
 /// 4-D constant filter and dilation 1; ConvTranspose likewise and group 1; Gemm with an
 /// untransposed input and constant weight; MatMul with a constant 2-D weight; non-global
-/// AveragePool. Every other node gets the reason it stays float.
+/// AveragePool. Every other node gets the reason it stays float. Restrictions known only to the
+/// source framework (see <see cref="LayerRestrictions"/>) override the ONNX rules by node name.
 /// </summary>
 public static class QuantizableLayerFinder
 {
+    /// <summary>A verdict for every node of <paramref name="model"/>, honouring the restrictions stored in it.</summary>
+    /// <param name="model">The model to judge.</param>
+    /// <param name="tensors">Tensor types, to reject layers whose input is not float32; optional.</param>
+    public static IReadOnlyList<LayerVerdict> Classify(OnnxModel model, TensorInfoCatalog? tensors = null) =>
+        Classify(model.Graph, tensors, LayerRestrictions.Of(model));
+
     /// <summary>A verdict for every node of <paramref name="graph"/>, in node order.</summary>
     /// <param name="graph">The graph to judge.</param>
     /// <param name="tensors">Tensor types, to reject layers whose input is not float32; optional.</param>
-    public static IReadOnlyList<LayerVerdict> Classify(ModelGraph graph, TensorInfoCatalog? tensors = null) =>
-        graph.Nodes.Select(node => Judge(graph, node, tensors)).ToList();
+    /// <param name="restrictions">Node name → why that node is not quantized, whatever its ONNX form; optional.</param>
+    public static IReadOnlyList<LayerVerdict> Classify(ModelGraph graph, TensorInfoCatalog? tensors = null,
+        IReadOnlyDictionary<string, string>? restrictions = null) =>
+        graph.Nodes.Select(node => restrictions is not null && restrictions.TryGetValue(node.Name, out var reason)
+            ? LayerVerdict.NotQuantizable(node, reason)
+            : Judge(graph, node, tensors)).ToList();
+
+    /// <summary>The quantizable layers of <paramref name="model"/>, in node order, honouring its stored restrictions.</summary>
+    public static IReadOnlyList<LayerVerdict> Find(OnnxModel model, TensorInfoCatalog? tensors = null) =>
+        Classify(model, tensors).Where(v => v.IsQuantizable).ToList();
 
     /// <summary>The quantizable layers of <paramref name="graph"/>, in node order.</summary>
     public static IReadOnlyList<LayerVerdict> Find(ModelGraph graph, TensorInfoCatalog? tensors = null) =>

@@ -52,6 +52,16 @@ public sealed class OnnxModel
     /// <summary>Imports <paramref name="domain"/> at <paramref name="version"/>, replacing an earlier import.</summary>
     public void SetOpset(string domain, long version) => Opsets[domain] = version;
 
+    /// <summary>The value of the model's metadata_props entry <paramref name="key"/>, or null when absent.</summary>
+    public string? GetMetadata(string key) => _extras.MetadataProps.FirstOrDefault(p => p.Key == key)?.Value;
+
+    /// <summary>Sets (or replaces) the model's metadata_props entry <paramref name="key"/>.</summary>
+    public void SetMetadata(string key, string value)
+    {
+        if (_extras.MetadataProps.FirstOrDefault(p => p.Key == key) is { } entry) entry.Value = value;
+        else _extras.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+    }
+
     /// <summary>Builds the IR from a parsed ONNX model message.</summary>
     public static OnnxModel FromProto(ModelProto proto)
     {

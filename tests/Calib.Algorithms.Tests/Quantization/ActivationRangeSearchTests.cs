@@ -22,7 +22,7 @@ public sealed class ActivationRangeSearchTests
         var positive = SampleData.HistogramOf(SampleData.Uniform(1, 1000, 2, 5));
         var negative = SampleData.HistogramOf(SampleData.Uniform(2, 1000, -5, -2));
 
-        foreach (var algorithm in Enum.GetValues<ActivationAlgorithm>())
+        foreach (var algorithm in Calib.Algorithms.Configuration.QuantConfig.Searchable)
         {
             var fromPositive = ActivationRangeSearch.Choose(positive, algorithm, Defaults);
             var fromNegative = ActivationRangeSearch.Choose(negative, algorithm, Defaults);
@@ -39,7 +39,7 @@ public sealed class ActivationRangeSearchTests
     {
         var histogram = SampleData.HistogramOf([3f, 3f, 3f]);
 
-        foreach (var algorithm in Enum.GetValues<ActivationAlgorithm>())
+        foreach (var algorithm in Calib.Algorithms.Configuration.QuantConfig.Searchable)
         {
             Assert.AreEqual(new ClipRange(0, 3), ActivationRangeSearch.Choose(histogram, algorithm, Defaults), $"{algorithm}");
         }
@@ -195,7 +195,7 @@ public sealed class ActivationRangeSearchTests
     [TestMethod]
     public void The_same_data_twice_gives_bit_identical_ranges()
     {
-        foreach (var algorithm in Enum.GetValues<ActivationAlgorithm>())
+        foreach (var algorithm in Calib.Algorithms.Configuration.QuantConfig.Searchable)
         {
             var first = ActivationRangeSearch.Choose(SampleData.HistogramOf(SampleData.Laplace(10, 50_000)), algorithm, Defaults);
             var second = ActivationRangeSearch.Choose(SampleData.HistogramOf(SampleData.Laplace(10, 50_000)), algorithm, Defaults);

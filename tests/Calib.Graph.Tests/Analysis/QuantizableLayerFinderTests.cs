@@ -73,4 +73,26 @@ public sealed class QuantizableLayerFinderTests
 
         Assert.AreEqual("input is Double, not float32", verdict.Reason);
     }
+
+    [TestMethod]
+    public void Restrictions_stored_in_the_model_override_the_onnx_rules_and_survive_saving()
+    {
+        var model = TestModels.LayerZoo();
+        LayerRestrictions.Store(model, new Dictionary<string, string> { ["gemm_ok"] = "InnerProduct transpose: true" });
+        var reloaded = Onnx.OnnxModelFile.Parse(Onnx.OnnxModelFile.ToBytes(model), "zoo.onnx");
+
+        var verdicts = QuantizableLayerFinder.Classify(reloaded).ToDictionary(v => v.Node.Name);
+        Assert.AreEqual("InnerProduct transpose: true", verdicts["gemm_ok"].Reason);
+        Assert.IsTrue(verdicts["conv_ok"].IsQuantizable);
+        Assert.IsFalse(QuantizableLayerFinder.Find(reloaded).Any(v => v.Node.Name == "gemm_ok"));
+    }
+
+    [TestMethod]
+    public void A_malformed_restrictions_entry_is_a_user_error_naming_the_key()
+    {
+        var model = TestModels.LayerZoo();
+        model.SetMetadata(LayerRestrictions.MetadataKey, "[1, 2]");
+        var e = Assert.ThrowsExactly<CalibException>(() => QuantizableLayerFinder.Classify(model));
+        StringAssert.Contains(e.Message, LayerRestrictions.MetadataKey);
+    }
 }

@@ -2,16 +2,15 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
-using Calib.Graph;
-
-namespace Calib.Algorithms.Data;
+namespace Calib.Graph.IO;
 
 /// <summary>
 /// Reads NumPy's .npy format (versions 1.0, 2.0 and 3.0): the magic "\x93NUMPY", a version, a
 /// header length, a Python dict literal with descr, fortran_order and shape, then the raw data.
-/// Only the dtypes calibration needs are read: float32 little-endian and uint8, in C order.
+/// Only the dtypes calib needs are read: float32 little-endian and uint8, in C order (calibration
+/// tensors, reference tensors of tests).
 /// </summary>
-internal static partial class NpyFile
+public static partial class NpyFile
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
