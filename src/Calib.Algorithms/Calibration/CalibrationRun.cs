@@ -8,7 +8,6 @@ using Calib.Graph.IO;
 using Calib.Graph.Ir;
 using Calib.Graph.Onnx;
 using Calib.Graph.Passes;
-using Calib.Graph.Shapes;
 
 namespace Calib.Algorithms.Calibration;
 
@@ -18,7 +17,7 @@ namespace Calib.Algorithms.Calibration;
 /// <param name="Config">The resolved configuration.</param>
 /// <param name="Files">The files written.</param>
 /// <param name="Images">Number of calibration images used.</param>
-/// <param name="Elapsed">Wall time of the whole run.</param>
+/// <param name="Elapsed">Wall time of the calibration (loading, observing, quantizing).</param>
 public sealed record CalibrationOutcome(
     CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, IReadOnlyList<string> Files, long Images, TimeSpan Elapsed);
 
@@ -28,11 +27,26 @@ public sealed record CalibrationOutcome(
 /// </summary>
 public static class CalibrationRun
 {
-    /// <summary>Runs calibration as <paramref name="request"/> says.</summary>
+    /// <summary>Runs calibration as <paramref name="request"/> says and writes the outputs.</summary>
     /// <param name="request">The run's inputs and settings.</param>
     /// <param name="onBatch">Progress: called with (batches done, batches in all).</param>
     /// <param name="warn">Receives warnings.</param>
     public static CalibrationOutcome Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
+    {
+        var calibrated = Calibrate(request, onBatch, warn);
+        var files = Outputs(calibrated);
+        files.Commit();
+        return Outcome(calibrated, files);
+    }
+
+    /// <summary>
+    /// Calibrates in memory: load, prepare, observe, choose ranges, quantize weights. Nothing is written;
+    /// see <see cref="Outputs"/>.
+    /// </summary>
+    /// <param name="request">The run's inputs and settings.</param>
+    /// <param name="onBatch">Progress: called with (batches done, batches in all).</param>
+    /// <param name="warn">Receives warnings.</param>
+    public static CalibratedModel Calibrate(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
         var clock = Stopwatch.StartNew();
         var original = OnnxModelFile.Load(request.ModelPath);
@@ -41,18 +55,48 @@ public static class CalibrationRun
         if (plan.Layers.Count == 0)
             throw new CalibException($"Model '{request.ModelPath}' has no layer to quantize: {NoLayerReason(plan)}. Run 'calib inspect' to see why each layer is not quantizable.");
 
-        var (layout, batchSize) = InputLayoutOf(model, request);
+        var input = ModelInput.Of(model, request.ModelPath);
+        var batchSize = input.BatchSize(request.BatchSize, fallback: 1, request.ModelPath);
         var set = Data.CalibrationSet.Open(request.CalibrationSet);
-        using var reader = new BatchReader(set, layout, request.Preprocessing, batchSize, config.BatchNum,
+        using var reader = new BatchReader(set, input.Layout, request.Preprocessing, batchSize, config.BatchNum,
             new BatchReaderOptions { SkipUndecodable = request.SkipUndecodable, Warn = warn });
         var statistics = ActivationStatistics.Collect(model, plan.ObservedTensors, reader.ReadBatches(), request.Execution,
             tensor => DescribeReaders(plan, tensor), done => onBatch?.Invoke(done, config.BatchNum));
         var result = LayerQuantizer.Quantize(plan, statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
-
-        var files = Outputs(request, plan, result, config, statistics);
-        files.Commit();
-        return new CalibrationOutcome(plan, result, config, [.. files.Paths], statistics.Samples, clock.Elapsed);
+        return new CalibratedModel(request, plan, result, config, statistics, clock.Elapsed);
     }
+
+    /// <summary>
+    /// The files of a calibrated model (fake-quant and deploy models, record, config, CSV), made and
+    /// checked but not yet written: add more, then <see cref="OutputFileSet.Commit"/>.
+    /// </summary>
+    public static OutputFileSet Outputs(CalibratedModel calibrated)
+    {
+        var (request, plan, result, config, statistics) =
+            (calibrated.Request, calibrated.Plan, calibrated.Result, calibrated.Config, calibrated.Statistics);
+        var name = calibrated.ModelName;
+        var files = new OutputFileSet(request.OutputDirectory);
+        files.Add($"{name}_fake_quant.onnx", OnnxModelFile.ToBytes(Loadable(calibrated.FakeQuantModel())));
+        files.Add($"{name}_deploy.onnx", OnnxModelFile.ToBytes(Loadable(calibrated.DeployModel())));
+        files.AddText($"{name}_record.txt", RecordFiles.RecordText(result));
+        files.AddText($"{name}_record.json", RecordFiles.RecordJson(result, new Dictionary<string, object?>
+        {
+            ["model"] = Path.GetFileName(request.ModelPath),
+            ["calibration_set"] = request.CalibrationSet,
+            ["batch_num"] = statistics.Batches,
+            ["images"] = statistics.Samples,
+            ["preprocessing"] = request.Preprocessing,
+            ["preprocessing_text"] = request.Preprocessing.Describe(),
+            ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
+        }));
+        files.AddText($"{name}_quant_config.json", config.ToJson());
+        files.AddText($"{name}_calibration.csv", CalibrationCsv.Write(plan, result));
+        return files;
+    }
+
+    /// <summary>What a run that wrote <paramref name="files"/> for <paramref name="calibrated"/> produced.</summary>
+    public static CalibrationOutcome Outcome(CalibratedModel calibrated, OutputFileSet files) =>
+        new(calibrated.Plan, calibrated.Result, calibrated.Config, [.. files.Paths], calibrated.Statistics.Samples, calibrated.Elapsed);
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>
     public static string DefaultOutputDirectory(string modelPath) =>
@@ -69,46 +113,6 @@ public static class CalibrationRun
         if (!config.DoFusion || config.SkipFusionLayers.Count > 0)
             (model, _) = GraphPreparation.Run(original, new GraphPreparation.Options(config.DoFusion, config.SkipFusionLayers.ToHashSet()));
         return (model, config);
-    }
-
-    private static (InputLayout Layout, int BatchSize) InputLayoutOf(OnnxModel model, CalibrationRequest request)
-    {
-        var inputs = model.Graph.RuntimeInputs.ToList();
-        if (inputs.Count != 1)
-            throw new CalibException($"Model '{request.ModelPath}' has {inputs.Count} inputs; image calibration needs a model with exactly one input.");
-        var info = TensorInfoCatalog.FromDeclarations(model).Find(inputs[0].Name)
-            ?? throw new CalibException($"Model '{request.ModelPath}': input '{inputs[0].Name}' has no declared tensor type.");
-        var layout = InputLayout.FromTensor(info);
-        var fixedBatch = info.DimensionOrNull(0);
-        if (request.BatchSize is { } size && fixedBatch is { } n && size != n)
-            throw new CalibException($"Model '{request.ModelPath}' has a fixed batch size of {n}; --batch-size {size} does not fit. Leave --batch-size out or use {n}.");
-        var batchSize = request.BatchSize ?? (int)(fixedBatch ?? 1);
-        if (batchSize < 1)
-            throw new CalibException($"--batch-size ({batchSize}) must be at least 1.");
-        return (layout, batchSize);
-    }
-
-    private static OutputFileSet Outputs(CalibrationRequest request, CalibrationPlan plan, QuantizationResult result,
-        QuantConfig config, ActivationStatistics statistics)
-    {
-        var name = Path.GetFileNameWithoutExtension(request.ModelPath);
-        var files = new OutputFileSet(request.OutputDirectory);
-        files.Add($"{name}_fake_quant.onnx", OnnxModelFile.ToBytes(Loadable(QdqModels.FakeQuant(plan, result))));
-        files.Add($"{name}_deploy.onnx", OnnxModelFile.ToBytes(Loadable(QdqModels.Deploy(plan, result))));
-        files.AddText($"{name}_record.txt", RecordFiles.RecordText(result));
-        files.AddText($"{name}_record.json", RecordFiles.RecordJson(result, new Dictionary<string, object?>
-        {
-            ["model"] = Path.GetFileName(request.ModelPath),
-            ["calibration_set"] = request.CalibrationSet,
-            ["batch_num"] = statistics.Batches,
-            ["images"] = statistics.Samples,
-            ["preprocessing"] = request.Preprocessing,
-            ["preprocessing_text"] = request.Preprocessing.Describe(),
-            ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
-        }));
-        files.AddText($"{name}_quant_config.json", config.ToJson());
-        files.AddText($"{name}_calibration.csv", CalibrationCsv.Write(plan, result));
-        return files;
     }
 
     // An emitted model that ONNX Runtime rejects is a calib bug: fail before writing anything.
