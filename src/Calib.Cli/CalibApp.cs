@@ -49,6 +49,7 @@ public static class CalibApp
         root.Subcommands.Add(InspectCommand.Create(console));
         root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(ConfigCommand.Create(console));
+        root.Subcommands.Add(EvalCommand.Create(console));
         return root;
     }
 }

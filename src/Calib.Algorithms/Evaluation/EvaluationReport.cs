@@ -22,11 +22,12 @@ public enum ClipSource
 /// <param name="CumulativeError">Error of the output with every layer quantized (the quantized model as given); null as for <paramref name="Error"/>.</param>
 /// <param name="OutputSqnrDb">SQNR of the model output with only this layer quantized, in dB.</param>
 /// <param name="Top1">Top-1 (percent) with only this layer quantized; null unless sensitivity is measured by accuracy.</param>
+/// <param name="Top1Drop">Float top-1 minus <paramref name="Top1"/>, in points; null with it.</param>
 /// <param name="Clip">The input clip range, when known.</param>
 /// <param name="ClipSource">Where <paramref name="Clip"/> comes from.</param>
 public sealed record LayerReport(
     string Name, string OpType, string Input, string Output, TensorError? Error, TensorError? CumulativeError,
-    double OutputSqnrDb, double? Top1, ClipRange? Clip, ClipSource? ClipSource)
+    double OutputSqnrDb, double? Top1, double? Top1Drop, ClipRange? Clip, ClipSource? ClipSource)
 {
     /// <summary>1 for the layer that adds the most error (lowest <see cref="TensorError.SqnrDb"/> of <see cref="Error"/>).</summary>
     public int ErrorRank { get; init; }

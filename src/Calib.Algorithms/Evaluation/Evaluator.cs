@@ -55,7 +55,7 @@ public static class Evaluator
         var quantizedScore = Score(quantized);
         var otherScores = others.Select(Score).ToList();
         var histograms = new Dictionary<string, StreamingHistogram>(StringComparer.Ordinal);
-        var reports = new LayerAnalysis(floatModel, quantized, data, settings, progress).Run(layers, recordClips, histograms);
+        var reports = new LayerAnalysis(floatModel, quantized, data, settings, progress).Run(layers, recordClips, floatScore, histograms);
         return new EvaluationReport(floatScore, quantizedScore, otherScores, reports, histograms,
             Math.Min(settings.LayerSamples, data.Set.Count), settings.Sensitivity, data.Set.Location, data.Set.Source);
     }

@@ -21,7 +21,7 @@ internal sealed class LayerAnalysis(
 
     /// <summary>Analyses <paramref name="layers"/> and fills <paramref name="histograms"/> (per layer) with what reaches their input quantizers.</summary>
     public IReadOnlyList<LayerReport> Run(IReadOnlyList<QuantizedLayer> layers, IReadOnlyDictionary<string, ClipRange>? recordClips,
-        Dictionary<string, StreamingHistogram> histograms)
+        ModelScore floatScore, Dictionary<string, StreamingHistogram> histograms)
     {
         var batches = data.Read(data.Set.Spread(settings.LayerSamples)).ToList();
         var outputs = layers.Select(l => OutputPair(l.Node)).ToList();
@@ -42,16 +42,16 @@ internal sealed class LayerAnalysis(
             var pairs = outputs[i] is { } output ? new[] { output, modelOutput } : [modelOutput];
             var errors = ModelComparison.Compare(floatModel.Model, isolated, pairs, batches, settings.Execution);
             progress?.Invoke(new EvaluationProgress(ErrorStage, i + 2, stages));
-            double? top1 = settings.Sensitivity == SensitivityMeasure.Accuracy
+            var score = settings.Sensitivity == SensitivityMeasure.Accuracy
                 ? ClassifierScoring.Score(isolated, $"{quantized.Name} with only {layer.Name} quantized", data, settings.Execution,
-                    (done, total) => progress?.Invoke(new EvaluationProgress($"sensitivity {layer.Name}", done, total))).Top1
+                    (done, total) => progress?.Invoke(new EvaluationProgress($"sensitivity {layer.Name}", done, total)))
                 : null;
             var (clip, source) = ClipOf(layer, recordClips);
             reports.Add(new LayerReport(
                 layer.Name, layer.Node.OpType, layer.Input, outputs[i]?.Reference ?? layer.Node.Outputs[0],
                 outputs[i] is null ? null : errors[0].Result,
                 outputs[i] is null ? null : cumulative[compared.IndexOf(outputs[i]!.Value)].Result,
-                errors[^1].Result.SqnrDb, top1, clip, source));
+                errors[^1].Result.SqnrDb, score?.Top1, -score?.Top1Difference(floatScore), clip, source));
         }
         return Ranked(reports);
     }
@@ -96,7 +96,7 @@ internal sealed class LayerAnalysis(
             .Select(r => r.Index).ToList();
         // By accuracy, a larger drop ranks first and the output SQNR breaks ties (a small set gives many equal accuracies).
         var bySensitivity = reports.Index()
-            .OrderBy(r => settings.Sensitivity == SensitivityMeasure.Accuracy ? r.Item.Top1!.Value : 0)
+            .OrderBy(r => settings.Sensitivity == SensitivityMeasure.Accuracy ? -r.Item.Top1Drop!.Value : 0)
             .ThenBy(r => r.Item.OutputSqnrDb).ThenBy(r => r.Index)
             .Select(r => r.Index).ToList();
         return reports.Select((r, i) => r with { ErrorRank = byError.IndexOf(i) + 1, SensitivityRank = bySensitivity.IndexOf(i) + 1 }).ToList();

@@ -20,6 +20,12 @@ public sealed record ModelScore(string Name, int Top1Correct, int Top5Correct, I
     /// <summary>Throughput of the pass.</summary>
     public double ImagesPerSecond => Images / Math.Max(Elapsed.TotalSeconds, 1e-9);
 
+    /// <summary>This top-1 minus <paramref name="reference"/>'s, in points (computed from the counts, so 0.3 is 0.3).</summary>
+    public double Top1Difference(ModelScore reference) => 100.0 * (Top1Correct - reference.Top1Correct) / Images;
+
+    /// <summary>This top-5 minus <paramref name="reference"/>'s, in points.</summary>
+    public double Top5Difference(ModelScore reference) => 100.0 * (Top5Correct - reference.Top5Correct) / Images;
+
     /// <summary>Percentage of samples on which this model and <paramref name="other"/> predict the same class.</summary>
     public double Agreement(ModelScore other) =>
         100.0 * Predictions.Zip(other.Predictions).Count(p => p.First == p.Second) / Images;

@@ -10,14 +10,14 @@ public static class AccuracyCsv
     /// <summary>The CSV text.</summary>
     public static string Write(EvaluationReport report)
     {
-        var rows = report.Layers.Select(layer => Row(layer, report.Float.Top1)).ToList();
+        var rows = report.Layers.Select(Row).ToList();
         using var text = new StringWriter(CultureInfo.InvariantCulture);
         using (var csv = CsvWriter.Create(text))
             csv.WriteRecords(rows);
         return text.ToString();
     }
 
-    private static AccuracyRow Row(LayerReport layer, double floatTop1) => new()
+    private static AccuracyRow Row(LayerReport layer) => new()
     {
         Layer = layer.Name,
         OpType = layer.OpType,
@@ -31,7 +31,7 @@ public static class AccuracyCsv
         CumulativeMaxAbsError = layer.CumulativeError?.MaxAbsError,
         OutputSqnrDb = layer.OutputSqnrDb,
         Top1OnlyThisLayer = layer.Top1,
-        Top1Drop = floatTop1 - layer.Top1,
+        Top1Drop = layer.Top1Drop,
         ErrorRank = layer.ErrorRank,
         SensitivityRank = layer.SensitivityRank,
         ClipMin = layer.Clip?.Min,

@@ -46,8 +46,8 @@ public static class AccuracySummary
         json.WriteNumber("top5", score.Top5);
         if (reference is not null)
         {
-            json.WriteNumber("top1_difference", score.Top1 - reference.Top1);
-            json.WriteNumber("top5_difference", score.Top5 - reference.Top5);
+            json.WriteNumber("top1_difference", score.Top1Difference(reference));
+            json.WriteNumber("top5_difference", score.Top5Difference(reference));
             json.WriteNumber("agreement", score.Agreement(reference));
         }
         json.WriteEndObject();

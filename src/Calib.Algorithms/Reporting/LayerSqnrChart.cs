@@ -34,7 +34,11 @@ public static class LayerSqnrChart
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, layers.Count).Select(i => (double)i).ToArray(), layers.Select(l => l.Name).ToArray());
         plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        // Room below the axis for the slanted layer names (about 4 px of height per character at 30°).
+        plot.Axes.Bottom.MinimumSize = 30 + 4 * layers.Select(l => l.Name.Length).DefaultIfEmpty(0).Max();
         plot.Axes.Margins(bottom: 0);
+        // Every layer keeps its slot, including one without bars (its output is not in the float model).
+        plot.Axes.SetLimitsX(-0.6, layers.Count - 0.4);
         plot.Title("SQNR of each quantized layer's output");
         plot.YLabel("SQNR (dB), higher is better");
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "only this layer quantized", FillColor = Added });

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
+using Calib.Algorithms.Evaluation;
 using Calib.Algorithms.Quantization;
 using Calib.Cli.Infrastructure;
 using Calib.Graph;
@@ -29,12 +30,17 @@ internal static class RunCommand
         var threads = CommonOptions.Threads();
         var skipBad = new Option<bool>("--skip-bad-images") { Description = "Skip images that do not decode, with a warning, instead of failing." };
         var preprocessing = new PreprocessingOptions();
-
-        var command = new Command("run", "Calibrate a float model on sample images and write the quantized models, record, config and CSV.")
+        var evaluation = new EvaluationOptions(evalSetRequired: false);
+        var budget = new Option<double?>("--accuracy-budget")
         {
-            model, calibSet, batchNum, batchSize, config, actAlgo, symmetric, perTensor, noFusion, output, device, threads, skipBad,
+            Description = "With --eval-set: keep the most sensitive layers in float, one at a time, until fake-quant top-1 is within this many points of float (AMCT accuracy_based_auto_calibration).",
         };
-        foreach (var option in preprocessing.All) command.Options.Add(option);
+
+        var command = new Command("run", "Calibrate a float model on sample images and write the quantized models, record, config and CSV (and, with --eval-set, the accuracy report).")
+        {
+            model, calibSet, batchNum, batchSize, config, actAlgo, symmetric, perTensor, noFusion, output, device, threads, skipBad, budget,
+        };
+        foreach (var option in evaluation.All.Concat(preprocessing.All)) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var modelPath = parse.GetValue(model)!;
@@ -57,34 +63,51 @@ internal static class RunCommand
                 Execution = new ExecutionOptions
                 {
                     Device = CommonOptions.ParseDevice(parse.GetValue(device)!),
-                    IntraOpThreads = parse.GetValue(threads) >= 0 ? parse.GetValue(threads) : throw new CalibException("--threads must be 0 or more."),
+                    IntraOpThreads = CommonOptions.ParseThreads(parse.GetValue(threads)),
                 },
                 SkipUndecodable = parse.GetValue(skipBad),
             };
-            var outcome = WithProgress(console, request);
+            if (parse.GetValue(evaluation.EvalSet) is { } evalSet)
+                return RunAndEvaluate(console, new EvaluatedRunRequest
+                {
+                    Calibration = request,
+                    EvalSet = evalSet,
+                    Settings = evaluation.Resolve(parse, new EvaluationSettings()),
+                    AccuracyBudget = parse.GetValue(budget),
+                    PlotLayers = evaluation.PlotLayerNames(parse),
+                });
+            if (parse.GetValue(budget) is not null)
+                throw new CalibException("--accuracy-budget needs --eval-set: the labelled images to measure top-1 on.");
+            var outcome = ProgressView.Show(console, view => CalibrationRun.Execute(request, view.Calibration, console.Warn));
             Summarize(console.Output, outcome);
             return CalibApp.Success;
         });
         return command;
     }
 
+    private static int RunAndEvaluate(CliConsole console, EvaluatedRunRequest request)
+    {
+        // Budget steps are printed after the progress display, which owns the terminal while it runs; also when the search fails.
+        var steps = new List<BudgetStep>();
+        try
+        {
+            var outcome = ProgressView.Show(console, view => EvaluatedRun.Execute(request, view.Calibration, view.Evaluation,
+                step => { steps.Add(step); if (!console.IsTerminal) EvaluationView.BudgetStep(console.PlainOutput, step, steps.Count); },
+                console.Warn));
+            Summarize(console.Output, outcome.Calibration);
+            EvaluationView.Summarize(console.Output, outcome.Report);
+            if (outcome.Budget is { } budget) EvaluationView.Budget(console.Output, budget);
+            return CalibApp.Success;
+        }
+        finally
+        {
+            if (console.IsTerminal)
+                foreach (var (step, i) in steps.Select((s, i) => (s, i))) EvaluationView.BudgetStep(console.PlainOutput, step, i + 1);
+        }
+    }
+
     private static ActivationAlgorithm ParseAlgorithm(string name) => QuantConfig.ParseAlgorithm(name)
         ?? throw new CalibException($"--act-algo '{name}' is not one of ifmr, hfmg, minmax, percentile, entropy, mse.");
-
-    private static CalibrationOutcome WithProgress(CliConsole console, CalibrationRequest request)
-    {
-        if (!console.IsTerminal)
-            return CalibrationRun.Execute(request, (done, total) => console.PlainOutput.WriteLine($"calibration batch {done}/{total}"), console.Warn);
-        CalibrationOutcome? outcome = null;
-        console.Output.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(context =>
-            {
-                var task = context.AddTask("calibrating");
-                outcome = CalibrationRun.Execute(request, (done, total) => { task.MaxValue = total; task.Value = done; }, console.Warn);
-            });
-        return outcome!;
-    }
 
     private static void Summarize(IAnsiConsole console, CalibrationOutcome outcome)
     {
