@@ -75,8 +75,7 @@ public sealed class BatchReader : IDisposable
         return new BatchReader(samples, layout, preprocessing, batchSize, samples.Items.Count, options);
     }
 
-    /// <summary>The number of batches a read gives.</summary>
-    public int BatchCount => (int)((_total + _batchSize - 1) / _batchSize);
+    private int BatchCount => (int)((_total + _batchSize - 1) / _batchSize);
 
     /// <summary>
     /// Reads the batches, in order; each enumeration starts again from the first file. Stopping

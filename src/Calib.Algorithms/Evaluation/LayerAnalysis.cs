@@ -24,7 +24,8 @@ internal sealed class LayerAnalysis(
         ModelScore floatScore, Dictionary<string, StreamingHistogram> histograms)
     {
         var batches = data.Read(data.Set.Spread(settings.LayerSamples)).ToList();
-        var outputs = layers.Select(l => OutputPair(l.Node)).ToList();
+        var floatTensors = floatModel.Model.Graph.Nodes.SelectMany(n => n.Outputs).ToHashSet(StringComparer.Ordinal);
+        var outputs = layers.Select(l => OutputPair(l.Node, floatTensors)).ToList();
         var modelOutput = new TensorPair(floatModel.Model.Graph.Outputs[0].Name, quantized.Model.Graph.Outputs[0].Name);
         var stages = layers.Count + 1;
 
@@ -61,9 +62,8 @@ internal sealed class LayerAnalysis(
     /// in the float model — or, when a deploy model quantized that output in place, under the name its
     /// DequantizeLinear carries. Null when the float model has neither.
     /// </summary>
-    private TensorPair? OutputPair(Node layer)
+    private TensorPair? OutputPair(Node layer, IReadOnlySet<string> produced)
     {
-        var produced = floatModel.Model.Graph.Nodes.SelectMany(n => n.Outputs).ToHashSet(StringComparer.Ordinal);
         var graph = quantized.Model.Graph;
         var output = layer.Outputs[0];
         if (produced.Contains(output)) return new TensorPair(output, output);
