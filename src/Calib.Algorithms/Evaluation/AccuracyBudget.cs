@@ -45,7 +45,7 @@ public static class AccuracyBudget
     {
         var floatTop1 = report.Float.Top1;
         var steps = new List<BudgetStep>();
-        if (-report.Quantized.Top1Difference(report.Float) <= budget + Tolerance)
+        if (report.Float.Top1Difference(report.Quantized) <= budget + Tolerance)
             return new BudgetResult(budget, floatTop1, report.Quantized.Top1, steps, Met: true);
         var kept = new HashSet<string>(StringComparer.Ordinal);
         foreach (var layer in report.BySensitivity.Take(report.Layers.Count - 1))
@@ -54,7 +54,7 @@ public static class AccuracyBudget
             var stage = $"with {kept.Count} layer(s) in float";
             var score = ClassifierScoring.Score(calibrated.FakeQuantModelWithout(kept), stage, data, execution,
                 (done, total) => progress?.Invoke(new EvaluationProgress(stage, done, total)));
-            var step = new BudgetStep(layer.Name, score.Top1, -score.Top1Difference(report.Float));
+            var step = new BudgetStep(layer.Name, score.Top1, report.Float.Top1Difference(score));
             steps.Add(step);
             onStep?.Invoke(step);
             if (step.Drop <= budget + Tolerance) return new BudgetResult(budget, floatTop1, report.Quantized.Top1, steps, Met: true);

@@ -52,7 +52,7 @@ internal sealed class LayerAnalysis(
                 layer.Name, layer.Node.OpType, layer.Input, outputs[i]?.Reference ?? layer.Node.Outputs[0],
                 outputs[i] is null ? null : errors[0].Result,
                 outputs[i] is null ? null : cumulative[compared.IndexOf(outputs[i]!.Value)].Result,
-                errors[^1].Result.SqnrDb, score?.Top1, -score?.Top1Difference(floatScore), clip, source));
+                errors[^1].Result.SqnrDb, score?.Top1, score is null ? null : floatScore.Top1Difference(score), clip, source));
         }
         return Ranked(reports);
     }

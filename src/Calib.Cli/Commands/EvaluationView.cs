@@ -42,7 +42,7 @@ internal static class EvaluationView
     {
         if (budget.Steps.Count == 0)
         {
-            console.WriteLine($"Fake-quant top-1 {Percent(budget.QuantizedTop1)} is within {Points(budget.Budget)} points of float {Percent(budget.FloatTop1)}: every layer stays quantized.");
+            console.WriteLine($"Fake-quant top-1 {Percent(budget.QuantizedTop1)} is within {Budget(budget.Budget)} points of float {Percent(budget.FloatTop1)}: every layer stays quantized.");
             return;
         }
         var table = new Table().AddColumns("step", "kept in float", "top-1", "top-1 − float");
@@ -51,10 +51,12 @@ internal static class EvaluationView
             table.AddRow((i + 1).ToString(CultureInfo.InvariantCulture), Markup.Escape(step.Layer), Percent(step.Top1), Points(-step.Drop));
         console.Write(table);
         console.WriteLine($"Kept {budget.Steps.Count} layer(s) in float (quant_enable: false in the written config) to stay within " +
-            $"{Points(budget.Budget)} points of float top-1 {Percent(budget.FloatTop1)}: {string.Join(", ", budget.FloatLayers)}.");
+            $"{Budget(budget.Budget)} points of float top-1 {Percent(budget.FloatTop1)}: {string.Join(", ", budget.FloatLayers)}.");
     }
 
     private static string Percent(double value) => value.ToString("F2", CultureInfo.InvariantCulture) + " %";
+
+    private static string Budget(double points) => points.ToString("0.##", CultureInfo.InvariantCulture);
 
     private static string Points(double value) => value.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
 
