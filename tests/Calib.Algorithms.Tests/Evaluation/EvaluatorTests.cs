@@ -1,4 +1,5 @@
 using Calib.Algorithms.Evaluation;
+using Calib.Algorithms.Reporting;
 using Calib.Algorithms.Tests.Calibration;
 using Calib.Graph;
 using Calib.Graph.Onnx;
@@ -100,6 +101,18 @@ public sealed class EvaluatorTests
         var dynamic = ClassifierScoring.Score(OnnxModelFile.Load(SampleRuns.SampleModel), "dynamic",
             EvaluationData.Open(OnnxModelFile.Load(SampleRuns.SampleModel), SampleRuns.SampleModel, SampleRuns.EvalImages, settings), settings.Execution);
         CollectionAssert.AreEqual(dynamic.Predictions.ToArray(), score.Predictions.ToArray());
+    }
+
+    [TestMethod]
+    public void The_report_files_are_the_same_on_every_evaluation()
+    {
+        var settings = EvaluationRuns.Settings(SensitivityMeasure.Accuracy) with { Limit = 100, LayerSamples = 16 };
+        var first = Evaluator.EvaluateFiles(SampleRuns.SampleModel, EvaluationRuns.FakeQuant(_output), SampleRuns.EvalImages, settings);
+        var second = Evaluator.EvaluateFiles(SampleRuns.SampleModel, EvaluationRuns.FakeQuant(_output), SampleRuns.EvalImages, settings);
+
+        Assert.AreEqual(AccuracyCsv.Write(first), AccuracyCsv.Write(second));
+        Assert.AreEqual(AccuracySummary.Write(first), AccuracySummary.Write(second));
+        CollectionAssert.AreEqual(LayerSqnrChart.Render(first.Layers), LayerSqnrChart.Render(second.Layers));
     }
 
     [TestMethod]
