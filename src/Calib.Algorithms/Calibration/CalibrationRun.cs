@@ -22,14 +22,6 @@ namespace Calib.Algorithms.Calibration;
 public sealed record CalibrationOutcome(
     CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, IReadOnlyList<string> Files, long Images, TimeSpan Elapsed);
 
-/// <summary>A calibration's results before anything is written.</summary>
-/// <param name="Plan">What is quantized.</param>
-/// <param name="Result">Scales, zero points and weights.</param>
-/// <param name="Config">The resolved configuration.</param>
-/// <param name="Statistics">The activation histograms.</param>
-/// <param name="Preprocessing">The preprocessing the calibration images got (the request's, else the model's own).</param>
-public sealed record Calibrated(CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, ActivationStatistics Statistics, Preprocessing Preprocessing);
-
 /// <summary>
 /// Post-training calibration end to end: load, prepare, observe, choose ranges, quantize
 /// weights, and write the fake-quant and deploy models with their record, config and CSV.
@@ -42,16 +34,22 @@ public static class CalibrationRun
     /// <param name="warn">Receives warnings.</param>
     public static CalibrationOutcome Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
-        var clock = Stopwatch.StartNew();
         var calibrated = Calibrate(request, onBatch, warn);
-        var files = Outputs(request, calibrated);
+        var files = Outputs(calibrated);
         files.Commit();
-        return new CalibrationOutcome(calibrated.Plan, calibrated.Result, calibrated.Config, [.. files.Paths], calibrated.Statistics.Samples, clock.Elapsed);
+        return Outcome(calibrated, files);
     }
 
-    /// <summary>Everything up to the writers: prepared model, plan, statistics and quantization. Writes nothing.</summary>
-    public static Calibrated Calibrate(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
+    /// <summary>
+    /// Calibrates in memory: load, prepare, observe, choose ranges, quantize weights. Nothing is written;
+    /// see <see cref="Outputs"/>.
+    /// </summary>
+    /// <param name="request">The run's inputs and settings.</param>
+    /// <param name="onBatch">Progress: called with (batches done, batches in all).</param>
+    /// <param name="warn">Receives warnings.</param>
+    public static CalibratedModel Calibrate(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
+        var clock = Stopwatch.StartNew();
         var loaded = ModelLoader.Load(request.ModelPath, request.WeightsPath,
             new Graph.Caffe.CaffeImportOptions { InputShape = request.InputShape, Warn = warn });
         var preprocessing = request.Preprocessing
@@ -61,15 +59,43 @@ public static class CalibrationRun
         if (plan.Layers.Count == 0)
             throw new CalibException($"Model '{request.ModelPath}' has no layer to quantize: {NoLayerReason(plan)}. Run 'calib inspect' to see why each layer is not quantizable.");
 
-        var (layout, batchSize) = InputLayoutOf(model, request);
+        var input = ModelInput.Of(model, request.ModelPath);
+        var batchSize = input.BatchSize(request.BatchSize, fallback: 1, request.ModelPath);
         var set = Data.CalibrationSet.Open(request.CalibrationSet);
-        using var reader = new BatchReader(set, layout, preprocessing, batchSize, config.BatchNum,
+        using var reader = new BatchReader(set, input.Layout, preprocessing, batchSize, config.BatchNum,
             new BatchReaderOptions { SkipUndecodable = request.SkipUndecodable, Warn = warn });
         var statistics = ActivationStatistics.Collect(model, plan.ObservedTensors, reader.ReadBatches(), request.Execution,
             tensor => DescribeReaders(plan, tensor), done => onBatch?.Invoke(done, config.BatchNum));
         var result = LayerQuantizer.Quantize(plan, statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
-        return new Calibrated(plan, result, config, statistics, preprocessing);
+        return new CalibratedModel(request, plan, result, config, statistics, clock.Elapsed, preprocessing);
     }
+
+    /// <summary>
+    /// The files of a calibrated model (fake-quant and deploy models, record, config, CSV), made and
+    /// checked but not yet written: add more, then <see cref="OutputFileSet.Commit"/>.
+    /// </summary>
+    public static OutputFileSet Outputs(CalibratedModel calibrated)
+    {
+        var request = calibrated.Request;
+        return StandardOutputs.Build(calibrated.ModelName, request.OutputDirectory,
+            calibrated.Plan, calibrated.Result, calibrated.Config, new Dictionary<string, object?>
+            {
+                ["model"] = Path.GetFileName(request.ModelPath),
+                ["weights"] = request.WeightsPath is null ? null : Path.GetFileName(request.WeightsPath),
+                ["calibration_set"] = request.CalibrationSet,
+                ["batch_num"] = calibrated.Statistics.Batches,
+                ["images"] = calibrated.Statistics.Samples,
+                ["preprocessing"] = calibrated.Preprocessing,
+                ["preprocessing_text"] = calibrated.Preprocessing.Describe(),
+                ["preprocessing_source"] = request.Preprocessing is not null ? "flags"
+                    : calibrated.Preprocessing == new Preprocessing() ? "none" : "model (Caffe transform_param)",
+                ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
+            });
+    }
+
+    /// <summary>What a run that wrote <paramref name="files"/> for <paramref name="calibrated"/> produced.</summary>
+    public static CalibrationOutcome Outcome(CalibratedModel calibrated, OutputFileSet files) =>
+        new(calibrated.Plan, calibrated.Result, calibrated.Config, [.. files.Paths], calibrated.Statistics.Samples, calibrated.Elapsed);
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>
     public static string DefaultOutputDirectory(string modelPath) =>
@@ -87,39 +113,6 @@ public static class CalibrationRun
             (model, _) = GraphPreparation.Run(original, new GraphPreparation.Options(config.DoFusion, config.SkipFusionLayers.ToHashSet()));
         return (model, config);
     }
-
-    private static (InputLayout Layout, int BatchSize) InputLayoutOf(OnnxModel model, CalibrationRequest request)
-    {
-        var inputs = model.Graph.RuntimeInputs.ToList();
-        if (inputs.Count != 1)
-            throw new CalibException($"Model '{request.ModelPath}' has {inputs.Count} inputs; image calibration needs a model with exactly one input.");
-        var info = TensorInfoCatalog.FromDeclarations(model).Find(inputs[0].Name)
-            ?? throw new CalibException($"Model '{request.ModelPath}': input '{inputs[0].Name}' has no declared tensor type.");
-        var layout = InputLayout.FromTensor(info);
-        var fixedBatch = info.DimensionOrNull(0);
-        if (request.BatchSize is { } size && fixedBatch is { } n && size != n)
-            throw new CalibException($"Model '{request.ModelPath}' has a fixed batch size of {n}; --batch-size {size} does not fit. Leave --batch-size out or use {n}.");
-        var batchSize = request.BatchSize ?? (int)(fixedBatch ?? 1);
-        if (batchSize < 1)
-            throw new CalibException($"--batch-size ({batchSize}) must be at least 1.");
-        return (layout, batchSize);
-    }
-
-    private static OutputFileSet Outputs(CalibrationRequest request, Calibrated calibrated) =>
-        StandardOutputs.Build(Path.GetFileNameWithoutExtension(request.ModelPath), request.OutputDirectory,
-            calibrated.Plan, calibrated.Result, calibrated.Config, new Dictionary<string, object?>
-            {
-                ["model"] = Path.GetFileName(request.ModelPath),
-                ["weights"] = request.WeightsPath is null ? null : Path.GetFileName(request.WeightsPath),
-                ["calibration_set"] = request.CalibrationSet,
-                ["batch_num"] = calibrated.Statistics.Batches,
-                ["images"] = calibrated.Statistics.Samples,
-                ["preprocessing"] = calibrated.Preprocessing,
-                ["preprocessing_text"] = calibrated.Preprocessing.Describe(),
-                ["preprocessing_source"] = request.Preprocessing is not null ? "flags"
-                    : calibrated.Preprocessing == new Preprocessing() ? "none" : "model (Caffe transform_param)",
-                ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
-            });
 
     private static string DescribeReaders(CalibrationPlan plan, string tensor)
     {

@@ -39,6 +39,16 @@ public sealed class QuantConfig
         return config;
     }
 
+    /// <summary>A copy in which <paramref name="layers"/> have <c>quant_enable: false</c> (they stay in float).</summary>
+    public QuantConfig WithLayersDisabled(IEnumerable<string> layers)
+    {
+        var copy = new QuantConfig { Version = Version, BatchNum = BatchNum, ActivationOffset = ActivationOffset, DoFusion = DoFusion };
+        copy.SkipFusionLayers.AddRange(SkipFusionLayers);
+        foreach (var (name, settings) in Layers) copy.Layers[name] = settings;
+        foreach (var name in layers) copy.Layers[name] = copy.Layers[name] with { QuantEnable = false };
+        return copy;
+    }
+
     /// <summary>The AMCT-style JSON text (stable key order, so equal configs give equal bytes).</summary>
     public string ToJson()
     {

@@ -4,17 +4,18 @@ using Calib.Graph;
 namespace Calib.Algorithms.Data;
 
 /// <summary>
-/// Makes the batches of one read, in order. The files of a batch are loaded in parallel, then
+/// Makes the batches of one read, in order: batches of <c>batchSize</c> samples until
+/// <c>total</c> are made (the last batch holds the rest). The files of a batch are loaded in parallel, then
 /// accepted one by one in file order — skips, size checks and errors — and finally written into
 /// their slots in parallel; so the result (and which error is reported) never depends on timing.
 /// </summary>
 internal sealed class BatchBuilder(
-    CalibrationSet set,
+    SampleList samples,
     SampleLoader loader,
     SampleGeometry geometry,
     PixelTransform transform,
     int batchSize,
-    int batchCount,
+    long total,
     BatchReaderOptions options,
     ParallelOptions parallel)
 {
@@ -26,19 +27,20 @@ internal sealed class BatchBuilder(
     /// <exception cref="CalibException">A file is unusable, or too few files remain.</exception>
     public Batch Build(int index)
     {
-        var kept = new List<LoadedSample>(batchSize);
-        var loaded = new List<LoadedSample>(batchSize);
+        var size = (int)Math.Min(batchSize, total - (long)index * batchSize);
+        var kept = new List<LoadedSample>(size);
+        var loaded = new List<LoadedSample>(size);
         try
         {
-            while (kept.Count < batchSize)
+            while (kept.Count < size)
             {
-                EnsureEnoughRemain(index * batchSize + kept.Count);
-                var files = set.Files.Skip(_next).Take(batchSize - kept.Count).ToArray();
-                _next += files.Length;
-                var (samples, errors) = LoadAll(files);
-                loaded.AddRange(samples.OfType<LoadedSample>());
-                for (var i = 0; i < files.Length; i++)
-                    if (Accept(samples[i], errors[i])) kept.Add(samples[i]!);
+                EnsureEnoughRemain((long)index * batchSize + kept.Count);
+                var items = samples.Items.Skip(_next).Take(size - kept.Count).ToArray();
+                _next += items.Length;
+                var (loads, errors) = LoadAll(items);
+                loaded.AddRange(loads.OfType<LoadedSample>());
+                for (var i = 0; i < items.Length; i++)
+                    if (Accept(loads[i], errors[i])) kept.Add(loads[i]!);
             }
             return Assemble(index, kept);
         }
@@ -48,28 +50,30 @@ internal sealed class BatchBuilder(
         }
     }
 
-    private void EnsureEnoughRemain(int used)
+    // Only skipping can run a read short, and only calibration reads skip.
+    private void EnsureEnoughRemain(long used)
     {
-        var needed = batchCount * batchSize - used;
-        if (set.Files.Count - _next >= needed) return;
+        var needed = total - used;
+        var count = samples.Items.Count;
+        if (count - _next >= needed) return;
         throw new CalibException(
-            $"Calibration needs --batch-num {batchCount} × --batch-size {batchSize} = {(long)batchCount * batchSize} samples, " +
-            $"but only {set.Files.Count - _skipped} of the {set.Files.Count} files in '{set.Directory}' are readable " +
+            $"Calibration needs --batch-num {total / batchSize} × --batch-size {batchSize} = {total} samples, " +
+            $"but only {count - _skipped} of the {count} files in '{samples.Location}' are readable " +
             $"({_skipped} did not decode): add images or lower --batch-num or --batch-size.");
     }
 
-    private (LoadedSample?[] Samples, ExceptionDispatchInfo?[] Errors) LoadAll(string[] files)
+    private (LoadedSample?[] Samples, ExceptionDispatchInfo?[] Errors) LoadAll(SampleItem[] items)
     {
-        var samples = new LoadedSample?[files.Length];
-        var errors = new ExceptionDispatchInfo?[files.Length];
-        Parallel.For(0, files.Length, parallel, i =>
+        var loads = new LoadedSample?[items.Length];
+        var errors = new ExceptionDispatchInfo?[items.Length];
+        Parallel.For(0, items.Length, parallel, i =>
         {
             // Captured, not thrown: Parallel.For would wrap it in an AggregateException, and the
             // error to report is the first in file order, not the first in time.
-            try { samples[i] = loader.Load(files[i]); }
+            try { loads[i] = loader.Load(items[i]); }
             catch (Exception error) { errors[i] = ExceptionDispatchInfo.Capture(error); }
         });
-        return (samples, errors);
+        return (loads, errors);
     }
 
     private bool Accept(LoadedSample? sample, ExceptionDispatchInfo? error)
@@ -87,12 +91,12 @@ internal sealed class BatchBuilder(
         return true;
     }
 
-    private Batch Assemble(int index, List<LoadedSample> samples)
+    private Batch Assemble(int index, List<LoadedSample> kept)
     {
-        var (height, width) = (samples[0].Height, samples[0].Width);
+        var (height, width) = (kept[0].Height, kept[0].Width);
         var length = transform.Channels * height * width;
-        var data = new float[batchSize * length];
-        Parallel.For(0, batchSize, parallel, i => samples[i].WriteTo(data.AsSpan(i * length, length), transform));
-        return new Batch(index, data, [batchSize, transform.Channels, height, width], samples.Select(s => s.File).ToArray());
+        var data = new float[kept.Count * length];
+        Parallel.For(0, kept.Count, parallel, i => kept[i].WriteTo(data.AsSpan(i * length, length), transform));
+        return new Batch(index, data, [kept.Count, transform.Channels, height, width], kept.Select(s => s.File).ToArray());
     }
 }

@@ -4,16 +4,18 @@ using Calib.Graph;
 namespace Calib.Algorithms.Data;
 
 /// <summary>
-/// Reads a <see cref="CalibrationSet"/> as exactly <c>batchCount</c> NCHW float32 batches of
-/// <c>batchSize</c> samples: the first usable files in set order. Decoding runs ahead of the consumer
-/// on a background task (a bounded channel of <see cref="BatchReaderOptions.Prefetch"/> batches), so
-/// it overlaps with inference; the batches are the same, bit for bit, on every read.
+/// Reads samples as NCHW float32 batches: exactly <c>batchCount</c> batches of <c>batchSize</c>
+/// samples from a <see cref="CalibrationSet"/> (the first usable files in set order), or every
+/// sample of a <see cref="SampleList"/> (<see cref="Covering"/>, the last batch holding the rest).
+/// Decoding runs ahead of the consumer on a background task (a bounded channel of
+/// <see cref="BatchReaderOptions.Prefetch"/> batches), so it overlaps with inference; the batches
+/// are the same, bit for bit, on every read.
 /// </summary>
 public sealed class BatchReader : IDisposable
 {
     private readonly int _batchSize;
-    private readonly int _batchCount;
-    private readonly CalibrationSet _set;
+    private readonly long _total;
+    private readonly SampleList _samples;
     private readonly BatchReaderOptions _options;
     private readonly SampleLoader _loader;
     private readonly SampleGeometry _geometry;
@@ -36,28 +38,44 @@ public sealed class BatchReader : IDisposable
     public BatchReader(
         CalibrationSet set, InputLayout layout, Preprocessing preprocessing, int batchSize, int batchCount,
         BatchReaderOptions? options = null)
+        : this(set.Samples, layout, preprocessing, batchSize, CalibrationSamples(set, batchSize, batchCount), options)
+    {
+    }
+
+    private BatchReader(SampleList samples, InputLayout layout, Preprocessing preprocessing, int batchSize, long total, BatchReaderOptions? options)
     {
         _options = options ?? new BatchReaderOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.Prefetch, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(_options.DecodeThreads, nameof(options));
-        if (batchSize < 1) throw new CalibException($"--batch-size {batchSize} is not a batch size: it must be at least 1.");
-        if (batchCount < 1) throw new CalibException($"--batch-num {batchCount} is not a batch count: it must be at least 1.");
-        if (set.Files.Count < (long)batchSize * batchCount)
-            throw new CalibException(
-                $"Calibration needs --batch-num {batchCount} × --batch-size {batchSize} = {(long)batchSize * batchCount} samples, " +
-                $"but '{set.Directory}' holds only {set.Files.Count}: add images or lower --batch-num or --batch-size.");
-        if (set.HasImages && layout.Channels is not (1 or 3))
+        if (samples.HasImages && layout.Channels is not (1 or 3))
             throw new CalibException(
                 $"The model input is {layout} (CxHxW): images can feed only a 1-channel (grayscale) or 3-channel (colour) " +
-                $"input; give this model .npy tensors in '{set.Directory}' instead.");
+                $"input; give this model .npy tensors in '{samples.Location}' instead.");
         preprocessing.CheckFor(layout.Channels);
-        _set = set;
+        _samples = samples;
         _batchSize = batchSize;
-        _batchCount = batchCount;
+        _total = total;
         _loader = new SampleLoader(layout, preprocessing);
         _geometry = new SampleGeometry(layout, preprocessing);
         _transform = new PixelTransform(preprocessing, layout.Channels);
     }
+
+    /// <summary>
+    /// A reader of every sample of <paramref name="samples"/>, in order, in batches of
+    /// <paramref name="batchSize"/>; the last batch holds what remains. Nothing is skipped: a sample
+    /// that does not decode is an error.
+    /// </summary>
+    /// <exception cref="CalibException">The batch size is below 1, the list is empty, or the preprocessing does not fit the model input.</exception>
+    public static BatchReader Covering(SampleList samples, InputLayout layout, Preprocessing preprocessing, int batchSize, BatchReaderOptions? options = null)
+    {
+        if (batchSize < 1) throw new CalibException($"--batch-size {batchSize} is not a batch size: it must be at least 1.");
+        if (samples.Items.Count == 0) throw new CalibException($"'{samples.Location}' holds no samples.");
+        if (options?.SkipUndecodable == true)
+            throw new ArgumentException("A covering read uses every sample, so it cannot skip undecodable ones.", nameof(options));
+        return new BatchReader(samples, layout, preprocessing, batchSize, samples.Items.Count, options);
+    }
+
+    private int BatchCount => (int)((_total + _batchSize - 1) / _batchSize);
 
     /// <summary>
     /// Reads the batches, in order; each enumeration starts again from the first file. Stopping
@@ -113,8 +131,8 @@ public sealed class BatchReader : IDisposable
                 CancellationToken = stop,
                 MaxDegreeOfParallelism = _options.DecodeThreads == 0 ? Environment.ProcessorCount : _options.DecodeThreads,
             };
-            var builder = new BatchBuilder(_set, _loader, _geometry, _transform, _batchSize, _batchCount, _options, parallel);
-            for (var index = 0; index < _batchCount; index++)
+            var builder = new BatchBuilder(_samples, _loader, _geometry, _transform, _batchSize, _total, _options, parallel);
+            for (var index = 0; index < BatchCount; index++)
                 await writer.WriteAsync(builder.Build(index), stop);
             writer.Complete();
         }
@@ -122,5 +140,16 @@ public sealed class BatchReader : IDisposable
         {
             writer.Complete(error);
         }
+    }
+
+    private static long CalibrationSamples(CalibrationSet set, int batchSize, int batchCount)
+    {
+        if (batchSize < 1) throw new CalibException($"--batch-size {batchSize} is not a batch size: it must be at least 1.");
+        if (batchCount < 1) throw new CalibException($"--batch-num {batchCount} is not a batch count: it must be at least 1.");
+        if (set.Files.Count < (long)batchSize * batchCount)
+            throw new CalibException(
+                $"Calibration needs --batch-num {batchCount} × --batch-size {batchSize} = {(long)batchSize * batchCount} samples, " +
+                $"but '{set.Directory}' holds only {set.Files.Count}: add images or lower --batch-num or --batch-size.");
+        return (long)batchSize * batchCount;
     }
 }

@@ -28,6 +28,9 @@ public sealed class CalibrationSet
     /// <summary>True when at least one file is an image (not .npy).</summary>
     public bool HasImages => Files.Any(IsImage);
 
+    /// <summary>The files as samples for a <see cref="BatchReader"/>.</summary>
+    public SampleList Samples => new(Directory, Files.Select(file => new SampleFile(file)).ToList());
+
     /// <summary>Finds the calibration files under <paramref name="directory"/>.</summary>
     /// <param name="directory">The folder, searched recursively.</param>
     /// <param name="allowNpy">Whether .npy tensors count as calibration files.</param>
@@ -54,6 +57,7 @@ public sealed class CalibrationSet
     /// <summary>True when <paramref name="file"/> is a .npy tensor rather than an image.</summary>
     internal static bool IsNpy(string file) => Path.GetExtension(file).Equals(NpyExtension, StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsImage(string file) =>
+    /// <summary>True when <paramref name="file"/> has an image extension (PNG, JPEG, BMP).</summary>
+    internal static bool IsImage(string file) =>
         ImageExtensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase);
 }

@@ -40,11 +40,11 @@ internal sealed class SampleGeometry
         if (sample.Height != (_height ?? sample.Height) || sample.Width != (_width ?? sample.Width))
             throw new CalibException(sample is TensorSample
                 ? $"'{sample.File}' is {Size(sample)} (HxW) but the model input is {_layout} (CxHxW): .npy tensors are used as they are, without resize or crop."
-                : $"'{sample.File}' is {Size(sample)} (HxW) but the model input is {_layout} (CxHxW): pass --resize {_height?.ToString() ?? "H"}x{_width?.ToString() ?? "W"} to resize the calibration images.");
+                : $"'{sample.File}' is {Size(sample)} (HxW) but the model input is {_layout} (CxHxW): pass --resize {_height?.ToString() ?? "H"}x{_width?.ToString() ?? "W"} to resize the images.");
         if (first is { } f && (sample.Height != f.Height || sample.Width != f.Width))
             throw new CalibException(
                 $"'{sample.File}' is {Size(sample)} (HxW) but '{f.File}' is {f.Height}x{f.Width}: the model input {_layout} has no fixed size, " +
-                "so all calibration samples must have one size; pass --resize HxW to resize the images.");
+                "so all samples must have one size; pass --resize HxW to resize the images.");
     }
 
     private static string Size(LoadedSample sample) => $"{sample.Height}x{sample.Width}";

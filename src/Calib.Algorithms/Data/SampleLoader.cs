@@ -7,9 +7,9 @@ using Calib.Graph.IO;
 namespace Calib.Algorithms.Data;
 
 /// <summary>
-/// Loads one calibration file: decodes an image with Skia and applies the geometric half of the
-/// preprocessing (resize, then center crop), or reads a .npy tensor and checks it against the
-/// model input. Thread-safe: batches load their files in parallel.
+/// Loads one sample: decodes an image file with Skia (or takes an in-memory grayscale image) and
+/// applies the geometric half of the preprocessing (resize, then center crop), or reads a .npy
+/// tensor and checks it against the model input. Thread-safe: batches load their samples in parallel.
 /// </summary>
 internal sealed class SampleLoader(InputLayout layout, Preprocessing preprocessing)
 {
@@ -18,10 +18,16 @@ internal sealed class SampleLoader(InputLayout layout, Preprocessing preprocessi
     // by more than 2x differ slightly from what a PIL-based training pipeline saw.
     private static readonly SKSamplingOptions Bilinear = new(SKFilterMode.Linear, SKMipmapMode.None);
 
-    /// <summary>Loads <paramref name="file"/>.</summary>
+    /// <summary>Loads <paramref name="item"/>.</summary>
     /// <exception cref="UnreadableFileException">The image does not decode.</exception>
-    /// <exception cref="CalibException">The file cannot be used as it is (too small to crop, wrong tensor shape, …).</exception>
-    public LoadedSample Load(string file) => CalibrationSet.IsNpy(file) ? LoadTensor(file) : LoadImage(file);
+    /// <exception cref="CalibException">The sample cannot be used as it is (too small to crop, wrong tensor shape, …).</exception>
+    public LoadedSample Load(SampleItem item) => item switch
+    {
+        SampleFile { Path: var file } when CalibrationSet.IsNpy(file) => LoadTensor(file),
+        SampleFile { Path: var file } => Shape(file, Decode(file)),
+        GrayImage image => Shape(image.Name, Copy(image)),
+        _ => throw new ArgumentException($"Unknown sample kind {item.GetType().Name}.", nameof(item)),
+    };
 
     private TensorSample LoadTensor(string file)
     {
@@ -35,9 +41,10 @@ internal sealed class SampleLoader(InputLayout layout, Preprocessing preprocessi
         return new TensorSample(file, array, chw[1], chw[2]);
     }
 
-    private ImageSample LoadImage(string file)
+    // Resizes and crops a decoded image; the pixels are rented from the pool and owned by the result.
+    private ImageSample Shape(string file, (byte[] Pixels, SKImageInfo Info) decoded)
     {
-        var (pixels, info) = Decode(file);
+        var (pixels, info) = decoded;
         try
         {
             if (preprocessing.Resize is { } size) (pixels, info) = Resize(pixels, info, size);
@@ -56,6 +63,14 @@ internal sealed class SampleLoader(InputLayout layout, Preprocessing preprocessi
             ArrayPool<byte>.Shared.Return(pixels);
             throw;
         }
+    }
+
+    private static (byte[] Pixels, SKImageInfo Info) Copy(GrayImage image)
+    {
+        var info = new SKImageInfo(image.Width, image.Height, SKColorType.Gray8, SKAlphaType.Opaque);
+        var pixels = ArrayPool<byte>.Shared.Rent(info.BytesSize);
+        image.Pixels.Span.CopyTo(pixels);
+        return (pixels, info);
     }
 
     /// <summary>

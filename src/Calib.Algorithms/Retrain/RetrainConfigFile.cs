@@ -18,7 +18,7 @@ public static class RetrainConfigFile
     public const string Format = "calib-retrain-config";
 
     /// <summary>The JSON text.</summary>
-    public static string Write(Calibrated calibrated, string modelFile, object preprocessing)
+    public static string Write(CalibratedModel calibrated, string modelFile, object preprocessing)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))

@@ -24,7 +24,7 @@ internal static class RetrainCommand
         command.SetAction(parse =>
         {
             var request = flags.Request(parse);
-            var files = CliProgress.Run(console, "calibration batch", onBatch => RetrainExport.Execute(request, onBatch, console.Warn));
+            var files = ProgressView.Show(console, view => RetrainExport.Execute(request, view.Calibration, console.Warn));
             console.Output.WriteLine("Wrote:");
             foreach (var file in files) console.Output.WriteLine($"  {file}");
             return CalibApp.Success;
@@ -62,10 +62,10 @@ internal static class RetrainCommand
                 Execution = new Graph.Execution.ExecutionOptions
                 {
                     Device = CommonOptions.ParseDevice(parse.GetValue(device)!),
-                    IntraOpThreads = Math.Max(0, parse.GetValue(threads)),
+                    IntraOpThreads = CommonOptions.ParseThreads(parse.GetValue(threads)),
                 },
             };
-            var outcome = CliProgress.Run(console, "calibration batch", onBatch => RetrainImport.Execute(request, onBatch, console.Warn));
+            var outcome = ProgressView.Show(console, view => RetrainImport.Execute(request, view.Calibration, console.Warn));
             RunCommand.Summarize(console.Output, outcome);
             return CalibApp.Success;
         });

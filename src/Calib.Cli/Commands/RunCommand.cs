@@ -2,27 +2,70 @@ using System.CommandLine;
 using System.Globalization;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
+using Calib.Algorithms.Evaluation;
 using Calib.Cli.Infrastructure;
+using Calib.Graph;
 using Spectre.Console;
 
 namespace Calib.Cli.Commands;
 
-/// <summary><c>calib run</c>: post-training calibration end to end.</summary>
+/// <summary><c>calib run</c>: post-training calibration end to end (and, with --eval-set, the accuracy report).</summary>
 internal static class RunCommand
 {
     public static Command Create(CliConsole console)
     {
         var flags = new CalibrationFlags();
-        var command = new Command("run", "Calibrate a float model on sample images and write the quantized models, record, config and CSV.");
+        var evaluation = new EvaluationOptions(evalSetRequired: false);
+        var budget = new Option<double?>("--accuracy-budget")
+        {
+            Description = "With --eval-set: keep the most sensitive layers in float, one at a time, until fake-quant top-1 is within this many points of float (AMCT accuracy_based_auto_calibration).",
+        };
+        var command = new Command("run", "Calibrate a float model on sample images and write the quantized models, record, config and CSV (and, with --eval-set, the accuracy report).")
+        {
+            budget,
+        };
         flags.AddTo(command);
+        foreach (var option in evaluation.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var request = flags.Request(parse);
-            var outcome = CliProgress.Run(console, "calibration batch", onBatch => CalibrationRun.Execute(request, onBatch, console.Warn));
+            if (parse.GetValue(evaluation.EvalSet) is { } evalSet)
+                return RunAndEvaluate(console, new EvaluatedRunRequest
+                {
+                    Calibration = request,
+                    EvalSet = evalSet,
+                    Settings = evaluation.Resolve(parse, new EvaluationSettings()),
+                    AccuracyBudget = parse.GetValue(budget),
+                    PlotLayers = evaluation.PlotLayerNames(parse),
+                });
+            if (parse.GetValue(budget) is not null)
+                throw new CalibException("--accuracy-budget needs --eval-set: the labelled images to measure top-1 on.");
+            var outcome = ProgressView.Show(console, view => CalibrationRun.Execute(request, view.Calibration, console.Warn));
             Summarize(console.Output, outcome);
             return CalibApp.Success;
         });
         return command;
+    }
+
+    private static int RunAndEvaluate(CliConsole console, EvaluatedRunRequest request)
+    {
+        // Budget steps are printed after the progress display, which owns the terminal while it runs; also when the search fails.
+        var steps = new List<BudgetStep>();
+        try
+        {
+            var outcome = ProgressView.Show(console, view => EvaluatedRun.Execute(request, view.Calibration, view.Evaluation,
+                step => { steps.Add(step); if (!console.IsTerminal) EvaluationView.BudgetStep(console.PlainOutput, step, steps.Count); },
+                console.Warn));
+            Summarize(console.Output, outcome.Calibration);
+            EvaluationView.Summarize(console.Output, outcome.Report);
+            if (outcome.Budget is { } budget) EvaluationView.Budget(console.Output, budget);
+            return CalibApp.Success;
+        }
+        finally
+        {
+            if (console.IsTerminal)
+                foreach (var (step, i) in steps.Select((s, i) => (s, i))) EvaluationView.BudgetStep(console.PlainOutput, step, i + 1);
+        }
     }
 
     /// <summary>The per-layer table and the list of files written.</summary>

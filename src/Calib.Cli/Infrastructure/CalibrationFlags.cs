@@ -63,7 +63,7 @@ internal sealed class CalibrationFlags
     public ExecutionOptions Execution(ParseResult parse) => new()
     {
         Device = CommonOptions.ParseDevice(parse.GetValue(Device)!),
-        IntraOpThreads = parse.GetValue(Threads) >= 0 ? parse.GetValue(Threads) : throw new CalibException("--threads must be 0 or more."),
+        IntraOpThreads = CommonOptions.ParseThreads(parse.GetValue(Threads)),
     };
 
     private static ActivationAlgorithm ParseAlgorithm(string name) => QuantConfig.ParseAlgorithm(name)

@@ -30,6 +30,9 @@ internal static class CommonOptions
         DefaultValueFactory = _ => 0,
     };
 
+    public static int ParseThreads(int threads) =>
+        threads >= 0 ? threads : throw new Graph.CalibException("--threads must be 0 or more.");
+
     public static Option<bool> Json() => new("--json")
     {
         Description = "Print machine-readable JSON instead of a table.",

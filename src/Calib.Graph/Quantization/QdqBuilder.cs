@@ -91,16 +91,7 @@ public sealed class QdqBuilder(ModelGraph graph)
     }
 
     /// <summary>Removes initializers no node reads any more (float weights replaced by int8 ones).</summary>
-    public void RemoveUnusedInitializers()
-    {
-        var read = graph.Nodes.SelectMany(n => n.Inputs).Concat(graph.Outputs.Select(o => o.Name))
-            .Concat(graph.NamesReadBySubgraphs()).ToHashSet(StringComparer.Ordinal);
-        foreach (var name in graph.Initializers.Keys.Where(k => !read.Contains(k)).ToList())
-        {
-            graph.Initializers.Remove(name);
-            graph.Inputs.RemoveAll(i => i.Name == name);
-        }
-    }
+    public void RemoveUnusedInitializers() => Passes.GraphRewrite.RemoveUnusedInitializers(graph);
 
     private string InsertPair(string source, string dequantized, ActivationQdq qdq, int index)
     {

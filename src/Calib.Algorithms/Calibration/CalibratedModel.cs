@@ -1,0 +1,75 @@
+using Calib.Algorithms.Configuration;
+using Calib.Algorithms.Export;
+using Calib.Graph.Ir;
+
+namespace Calib.Algorithms.Calibration;
+
+/// <summary>
+/// A model calibrated in memory, before anything is written: the plan, the quantization chosen and
+/// the statistics behind it. Keeping the statistics lets layers be put back to float without
+/// observing the calibration set again.
+/// </summary>
+public sealed class CalibratedModel
+{
+    internal CalibratedModel(CalibrationRequest request, CalibrationPlan plan, QuantizationResult result, QuantConfig config,
+        ActivationStatistics statistics, TimeSpan elapsed, Data.Preprocessing preprocessing)
+    {
+        Preprocessing = preprocessing;
+        Request = request;
+        Plan = plan;
+        Result = result;
+        Config = config;
+        Statistics = statistics;
+        Elapsed = elapsed;
+    }
+
+    /// <summary>The run's inputs and settings.</summary>
+    public CalibrationRequest Request { get; }
+
+    /// <summary>What is quantized, and why the rest is not.</summary>
+    public CalibrationPlan Plan { get; }
+
+    /// <summary>Scales, zero points and weights.</summary>
+    public QuantizationResult Result { get; }
+
+    /// <summary>The resolved configuration.</summary>
+    public QuantConfig Config { get; }
+
+    /// <summary>The histograms of every observed tensor.</summary>
+    public ActivationStatistics Statistics { get; }
+
+    /// <summary>The preprocessing the calibration images got: the request's, else the model's own (Caffe transform_param).</summary>
+    public Data.Preprocessing Preprocessing { get; }
+
+    /// <summary>Wall time of the calibration.</summary>
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>The model file name without extension: the stem of every output file.</summary>
+    public string ModelName => Path.GetFileNameWithoutExtension(Request.ModelPath);
+
+    /// <summary>The fake-quant model (see <see cref="QdqModels.FakeQuant"/>).</summary>
+    public OnnxModel FakeQuantModel() => QdqModels.FakeQuant(Plan, Result);
+
+    /// <summary>The deploy model (see <see cref="QdqModels.Deploy"/>).</summary>
+    public OnnxModel DeployModel() => QdqModels.Deploy(Plan, Result);
+
+    /// <summary>
+    /// The fake-quant model with <paramref name="floatLayers"/> left in float: the other layers keep
+    /// exactly the quantization of this calibration.
+    /// </summary>
+    public OnnxModel FakeQuantModelWithout(IReadOnlySet<string> floatLayers) =>
+        QdqModels.FakeQuant(Plan, Result with { Layers = Result.Layers.Where(l => !floatLayers.Contains(l.Layer.Name)).ToList() });
+
+    /// <summary>
+    /// This calibration as if the configuration had disabled <paramref name="layers"/>
+    /// (<c>quant_enable: false</c>): plan and quantization are rebuilt from the collected statistics,
+    /// so the result is what a run with that configuration gives, without observing again.
+    /// </summary>
+    public CalibratedModel KeepingFloat(IReadOnlyCollection<string> layers)
+    {
+        var config = Config.WithLayersDisabled(layers);
+        var plan = CalibrationPlan.Build(Plan.Model, config);
+        var result = LayerQuantizer.Quantize(plan, Statistics, ConfigResolution.DeployDefaults(config, Request.Overrides));
+        return new CalibratedModel(Request, plan, result, config, Statistics, Elapsed, Preprocessing);
+    }
+}

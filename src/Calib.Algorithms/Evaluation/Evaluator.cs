@@ -1,0 +1,71 @@
+using Calib.Algorithms.Quantization;
+using Calib.Algorithms.Statistics;
+using Calib.Graph;
+using Calib.Graph.Analysis;
+using Calib.Graph.Onnx;
+
+namespace Calib.Algorithms.Evaluation;
+
+/// <summary>
+/// Measures a quantized classifier against its float model on a labelled set: top-1 and top-5 of
+/// both (and of further models), how often they agree, and per quantized layer the error it adds and
+/// its sensitivity (see <see cref="LayerAnalysis"/>). A quantized layer is any node of the quantized
+/// model that <see cref="QuantizedLayerFinder"/> finds, so calib's fake-quant model and QDQ exports of
+/// other tools are evaluated alike.
+/// </summary>
+public static class Evaluator
+{
+    /// <summary>Evaluates the model files of <c>calib eval</c>; the clip ranges come from the record beside the quantized model when there is one.</summary>
+    /// <param name="floatModelPath">The float model.</param>
+    /// <param name="quantizedModelPath">The quantized (QDQ) model.</param>
+    /// <param name="evalSet">The labelled set folder.</param>
+    /// <param name="settings">Preprocessing, batching, subset sizes, sensitivity measure.</param>
+    /// <param name="progress">Progress of each stage.</param>
+    public static EvaluationReport EvaluateFiles(string floatModelPath, string quantizedModelPath, string evalSet, EvaluationSettings settings,
+        Action<EvaluationProgress>? progress = null)
+    {
+        var floatModel = new NamedModel(floatModelPath, OnnxModelFile.Load(floatModelPath));
+        var quantized = new NamedModel(quantizedModelPath, OnnxModelFile.Load(quantizedModelPath));
+        var data = EvaluationData.Open(floatModel.Model, floatModelPath, evalSet, settings);
+        return Evaluate(floatModel, quantized, [], data, settings, RecordClipRanges.TryLoad(quantizedModelPath), progress);
+    }
+
+    /// <summary>Evaluates <paramref name="quantized"/> against <paramref name="floatModel"/> on <paramref name="data"/>.</summary>
+    /// <param name="floatModel">The float model (as trained: it need not be prepared).</param>
+    /// <param name="quantized">The quantized model whose layers are analysed.</param>
+    /// <param name="others">Further models scored for accuracy and agreement only.</param>
+    /// <param name="data">The evaluation set, opened for the float model.</param>
+    /// <param name="settings">Subset sizes, sensitivity measure, device.</param>
+    /// <param name="recordClips">Layer name → clip range chosen by calibration; layers not in it take the range from the graph.</param>
+    /// <param name="progress">Progress of each stage.</param>
+    /// <exception cref="CalibException">The quantized model has no quantized layer, or the models and the set do not fit together.</exception>
+    public static EvaluationReport Evaluate(NamedModel floatModel, NamedModel quantized, IReadOnlyList<NamedModel> others, EvaluationData data,
+        EvaluationSettings settings, IReadOnlyDictionary<string, ClipRange>? recordClips, Action<EvaluationProgress>? progress = null)
+    {
+        var layers = QuantizedLayerFinder.Find(quantized.Model.Graph);
+        if (layers.Count == 0)
+            throw new CalibException(
+                $"Model '{quantized.Name}' has no quantized layer (no Conv, Gemm, MatMul, ConvTranspose or AveragePool reading a " +
+                "DequantizeLinear(QuantizeLinear(x))): pass the fake-quant model that 'calib run' writes (<model>_fake_quant.onnx) as --quantized.");
+        foreach (var model in others.Prepend(quantized)) CheckSameInput(floatModel, model, data);
+
+        ModelScore Score(NamedModel model) => ClassifierScoring.Score(model.Model, model.Name, data, settings.Execution,
+            (done, total) => progress?.Invoke(new EvaluationProgress(model.Name, done, total)));
+        var floatScore = Score(floatModel);
+        var quantizedScore = Score(quantized);
+        var otherScores = others.Select(Score).ToList();
+        var histograms = new Dictionary<string, StreamingHistogram>(StringComparer.Ordinal);
+        var reports = new LayerAnalysis(floatModel, quantized, data, settings, progress).Run(layers, recordClips, floatScore, histograms);
+        return new EvaluationReport(floatScore, quantizedScore, otherScores, reports, histograms,
+            Math.Min(settings.LayerSamples, data.Set.Count), settings.Sensitivity, data.Set.Location, data.Set.Source);
+    }
+
+    private static void CheckSameInput(NamedModel floatModel, NamedModel quantized, EvaluationData data)
+    {
+        var input = Data.ModelInput.Of(quantized.Model, quantized.Name);
+        if (input.Layout != data.Input.Layout)
+            throw new CalibException(
+                $"Model '{quantized.Name}' takes {input.Layout} (CxHxW) inputs but float model '{floatModel.Name}' takes " +
+                $"{data.Input.Layout}: give the quantized model made from this float model.");
+    }
+}

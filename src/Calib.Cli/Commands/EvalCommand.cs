@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Calib.Algorithms.Evaluation;
+using Calib.Algorithms.Reporting;
+using Calib.Cli.Infrastructure;
+using Calib.Graph;
+using Calib.Graph.Execution;
+using Calib.Graph.IO;
+using Spectre.Console;
+
+namespace Calib.Cli.Commands;
+
+/// <summary><c>calib eval</c>: a quantized model against its float model on a labelled set.</summary>
+internal static class EvalCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var model = CommonOptions.Model();
+        model.Description = "The float model (.onnx).";
+        var quantized = new Option<string>("--quantized", "-q") { Description = "The quantized QDQ model, e.g. calib run's <model>_fake_quant.onnx.", Required = true };
+        var report = new Option<string?>("--report") { Description = "Write the per-layer CSV here, and the model figures as JSON beside it (same name, .json)." };
+        var plots = new Option<string?>("--plots") { Description = "Write PNG plots to this folder: per-layer SQNR, and input histograms with clip ranges." };
+        var batchSize = new Option<int?>("--batch-size") { Description = $"Images per batch (default: the model's fixed batch size, else {EvaluationSettings.DefaultBatchSize})." };
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var evaluation = new EvaluationOptions(evalSetRequired: true);
+        var preprocessing = new PreprocessingOptions();
+
+        var command = new Command("eval", "Measure a quantized model against its float model: top-1/top-5, agreement, per-layer error and sensitivity.")
+        {
+            model, quantized, report, plots, batchSize, device, threads,
+        };
+        foreach (var option in evaluation.All.Concat(preprocessing.All)) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(plots) is null && evaluation.PlotLayerNames(parse).Count > 0)
+                throw new CalibException("--plot-layer needs --plots DIR: the folder to write the histograms to.");
+            var settings = evaluation.Resolve(parse, new EvaluationSettings
+            {
+                Preprocessing = preprocessing.ResolveOrNull(parse) ?? new Algorithms.Data.Preprocessing(),
+                BatchSize = parse.GetValue(batchSize),
+                Execution = new ExecutionOptions
+                {
+                    Device = CommonOptions.ParseDevice(parse.GetValue(device)!),
+                    IntraOpThreads = CommonOptions.ParseThreads(parse.GetValue(threads)),
+                },
+            });
+            var result = ProgressView.Show(console, view => Evaluator.EvaluateFiles(
+                parse.GetValue(model)!, parse.GetValue(quantized)!, parse.GetValue(evaluation.EvalSet)!, settings, view.Evaluation));
+            var written = Write(result, parse.GetValue(report), parse.GetValue(plots), evaluation.PlotLayerNames(parse));
+            EvaluationView.Summarize(console.Output, result);
+            if (written.Count > 0) console.Output.WriteLine("Wrote:");
+            foreach (var file in written) console.Output.WriteLine($"  {file}");
+            return CalibApp.Success;
+        });
+        return command;
+    }
+
+    // Every file's content is made before any is written.
+    private static List<string> Write(EvaluationReport result, string? reportPath, string? plotsDirectory, IReadOnlyList<string> plotLayers)
+    {
+        var sets = new List<OutputFileSet>();
+        if (reportPath is not null)
+        {
+            var tables = new OutputFileSet(Path.GetDirectoryName(Path.GetFullPath(reportPath))!);
+            ReportFiles.AddTables(tables, Path.GetFileNameWithoutExtension(reportPath), result);
+            sets.Add(tables);
+        }
+        if (plotsDirectory is not null)
+        {
+            var plots = new OutputFileSet(plotsDirectory);
+            ReportFiles.AddPlots(plots, "", result, plotLayers);
+            sets.Add(plots);
+        }
+        foreach (var set in sets) set.Commit();
+        return sets.SelectMany(s => s.Paths).ToList();
+    }
+}
