@@ -2,7 +2,9 @@ using System.Text.Json;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
+using Calib.Algorithms.Evaluation;
 using Calib.Algorithms.Export;
+using Calib.Algorithms.Reporting;
 using Calib.Algorithms.Quantization;
 using Calib.Graph;
 using Calib.Graph.Ir;
@@ -30,13 +32,13 @@ public static class RetrainImport
             throw new CalibException($"'{request.ModelPath}' has no QuantizeLinear/DequantizeLinear pair on any activation: it is not a fine-tuned QDQ model. Use 'calib run' for a float model.");
         var (model, config) = CalibrationRun.PrepareAndConfigure(learned.FloatModel, null, new SettingOverrides());
         var activations = InheritThroughPassingOps(model.Graph, learned.Activations);
-        foreach (var (name, settings) in config.Layers.ToList())
+        foreach (var (layerName, settings) in config.Layers.ToList())
         {
-            var input = model.Graph.Nodes.Single(n => n.Name == name).Inputs[0];
+            var input = model.Graph.Nodes.Single(n => n.Name == layerName).Inputs[0];
             if (!activations.ContainsKey(input))
             {
-                warn?.Invoke($"layer '{name}': its input '{input}' has no learned quantization in the model; the layer stays float.");
-                config.Layers[name] = settings with { QuantEnable = false };
+                warn?.Invoke($"layer '{layerName}': its input '{input}' has no learned quantization in the model; the layer stays float.");
+                config.Layers[layerName] = settings with { QuantEnable = false };
             }
         }
         var plan = CalibrationPlan.Build(model, config, warn);
@@ -45,7 +47,8 @@ public static class RetrainImport
         var deploy = DeployTensors(request, plan, activations, model, onBatch, warn);
         var result = new QuantizationResult(layers, deploy);
 
-        var files = StandardOutputs.Build(Path.GetFileNameWithoutExtension(request.ModelPath), request.OutputDirectory, plan, result, config,
+        var name = Path.GetFileNameWithoutExtension(request.ModelPath);
+        var files = StandardOutputs.Build(name, request.OutputDirectory, plan, result, config,
             new Dictionary<string, object?>
             {
                 ["model"] = Path.GetFileName(request.ModelPath),
@@ -53,8 +56,22 @@ public static class RetrainImport
                 ["learned_tensors"] = learned.Activations.Count,
                 ["learned_weights"] = learned.Weights.Count,
             });
+        if (request.EvalSet is { } evalSet)
+            ReportFiles.AddTables(files, $"{name}_accuracy", Evaluate(request, evalSet, learned.FloatModel, name, plan, result));
         files.Commit();
         return new CalibrationOutcome(plan, result, config, [.. files.Paths], 0, clock.Elapsed);
+    }
+
+    // The fine-tuned float weights are the baseline: what the report measures is the quantization.
+    private static EvaluationReport Evaluate(RetrainImportRequest request, string evalSet, OnnxModel floatModel, string name,
+        CalibrationPlan plan, QuantizationResult result)
+    {
+        var settings = new EvaluationSettings { Preprocessing = request.Preprocessing, BatchSize = request.BatchSize, Execution = request.Execution };
+        var data = EvaluationData.Open(floatModel, request.ModelPath, evalSet, settings);
+        var clips = result.Layers.ToDictionary(l => l.Layer.Name, l => l.Input.Clip, StringComparer.Ordinal);
+        return Evaluator.Evaluate(new NamedModel($"{name} (float weights)", floatModel),
+            new NamedModel($"{name}_fake_quant.onnx", QdqModels.FakeQuant(plan, result)),
+            [new NamedModel($"{name}_deploy.onnx", QdqModels.Deploy(plan, result))], data, settings, clips);
     }
 
     // PyTorch's quantized pooling and reshaping keep their input's scale and zero point, so QAT

@@ -30,6 +30,9 @@ public sealed record RetrainImportRequest
     /// <summary>Images per batch; null uses the model's fixed batch, else 1.</summary>
     public int? BatchSize { get; init; }
 
+    /// <summary>A labelled set: when given, the accuracy report (docs/REPORT.md) is written beside the outputs.</summary>
+    public string? EvalSet { get; init; }
+
     /// <summary>ONNX Runtime device and threads.</summary>
     public ExecutionOptions Execution { get; init; } = ExecutionOptions.Default;
 }

@@ -40,12 +40,13 @@ internal static class RetrainCommand
         var calibSet = new Option<string?>("--calib-set") { Description = "Images to measure deploy tensors the model does not quantize (instead of --ranges)." };
         var batchNum = new Option<int>("--batch-num") { Description = "Batches of --calib-set to use.", DefaultValueFactory = _ => Algorithms.Configuration.QuantConfig.DefaultBatchNum };
         var batchSize = new Option<int?>("--batch-size") { Description = "Images per batch (default: the model's fixed batch size, else 1)." };
+        var evalSet = new Option<string?>("--eval-set") { Description = "Labelled images: write the accuracy report (<model>_accuracy.csv/.json) beside the outputs." };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var preprocessing = new PreprocessingOptions();
         var command = new Command("import", "Take a fine-tuned QDQ model back: write the same outputs as 'calib run', keeping the learned scales and zero points exactly.")
         {
-            model, output, ranges, calibSet, batchNum, batchSize, device, threads,
+            model, output, ranges, calibSet, evalSet, batchNum, batchSize, device, threads,
         };
         foreach (var option in preprocessing.All) command.Options.Add(option);
         command.SetAction(parse =>
@@ -56,6 +57,7 @@ internal static class RetrainCommand
                 OutputDirectory = parse.GetValue(output)!,
                 RangesPath = parse.GetValue(ranges),
                 CalibrationSet = parse.GetValue(calibSet),
+                EvalSet = parse.GetValue(evalSet),
                 BatchNum = parse.GetValue(batchNum),
                 BatchSize = parse.GetValue(batchSize),
                 Preprocessing = preprocessing.ResolveOrNull(parse) ?? new Algorithms.Data.Preprocessing(),

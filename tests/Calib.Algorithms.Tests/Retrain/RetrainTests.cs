@@ -49,8 +49,10 @@ public sealed class RetrainTests
         var outcome = RetrainImport.Execute(new RetrainImportRequest
         {
             ModelPath = qdqPath, OutputDirectory = output, CalibrationSet = SampleRuns.CalibrationImages,
-            BatchSize = 32, Preprocessing = SampleRuns.FashionMnist,
+            BatchSize = 32, Preprocessing = SampleRuns.FashionMnist, EvalSet = SampleRuns.EvalImages,
         });
+        var report = File.ReadAllText(Path.Combine(output, "fmnist_resnet_fake_quant_accuracy.csv"));
+        Assert.AreEqual(1 + 7, report.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, "the accuracy report has a row per quantized layer");
 
         var qdq = OnnxModelFile.Load(qdqPath).Graph;
         var scales = qdq.Nodes.Where(n => n.OpType == "QuantizeLinear")
