@@ -28,9 +28,9 @@ public sealed record LearnedQuantization(
         var graph = model.Graph;
         var activations = new Dictionary<string, ActivationQdq>(StringComparer.Ordinal);
         var weights = new Dictionary<string, LearnedWeightScales>(StringComparer.Ordinal);
-        foreach (var dequantize in graph.Nodes.Where(n => n is { OpType: "DequantizeLinear", IsStandard: true }).ToList())
+        foreach (var dequantize in graph.Nodes.Where(QdqPattern.IsDequantize))
         {
-            if (graph.ProducerOf(dequantize.Inputs[0]) is not { OpType: "QuantizeLinear" } quantize) continue;
+            if (graph.ProducerOf(dequantize.Inputs[0]) is not { } quantize || !QdqPattern.IsQuantize(quantize)) continue;
             var source = quantize.Inputs[0];
             var scales = TensorData.ReadFloats(Constant(graph, quantize, 1, "scale"));
             var zeroPoint = quantize.InputOrNull(2) is { } zp ? graph.ConstantValue(zp) : null;
@@ -48,11 +48,8 @@ public sealed record LearnedQuantization(
                     throw new CalibException($"Tensor '{source}' is quantized per channel by '{quantize.DisplayName}'; calib quantizes activations per tensor.");
                 activations[source] = new ActivationQdq(scales[0], (int)zeroPoints[0], signed);
             }
-            GraphRewrite.RenameTensorUses(graph, dequantize.Outputs[0], source);
-            graph.Nodes.Remove(dequantize);
-            if (!graph.ConsumersOf(quantize.Outputs[0]).Any()) graph.Nodes.Remove(quantize);
         }
-        new QdqBuilder(graph).RemoveUnusedInitializers();
+        QdqStripping.Apply(graph, _ => true, graphOutputs: true);
         return new LearnedQuantization(model, activations, weights);
     }
 
