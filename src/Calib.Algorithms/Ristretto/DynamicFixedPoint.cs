@@ -20,14 +20,17 @@ public sealed record DynamicFixedPoint(int BitWidth, int FractionalLength)
     public double Step => Math.Pow(2, -FractionalLength);
 
     /// <summary>
-    /// The integer length Ristretto gives a group whose largest magnitude is <paramref name="maxAbs"/>:
-    /// ceil(log2(max|x|)), plus one bit for parameters (<c>il_params = ceil(log2(max) + 1)</c>). For layer
-    /// inputs and outputs Ristretto leaves that bit out, accepting saturation of the very largest activations.
+    /// The integer length of a group whose largest magnitude is <paramref name="maxAbs"/>:
+    /// ceil(log2(max|x|)) + 1 — enough integer bits that the largest value does not saturate, plus the
+    /// sign bit (Ristretto's <c>il_params</c>). Ristretto's released code leaves the extra bit out for
+    /// layer inputs and outputs, accepting saturation of the very largest activations (its LeNet log
+    /// shows 16-bit activations a tenth of a point below float); calib uses the same rule for every
+    /// group, so that 16-bit activations equal float.
     /// </summary>
     /// <param name="maxAbs">The largest absolute value seen in the group (positive).</param>
-    /// <param name="isParameters">True for weights, false for layer inputs and outputs.</param>
-    public static int IntegerLength(double maxAbs, bool isParameters) =>
-        (int)Math.Ceiling(Math.Log2(maxAbs) + (isParameters ? 1 : 0));
+    public static int IntegerLength(double maxAbs) =>
+        // An all-zero group has no magnitude to cover: one bit (the sign) is enough.
+        maxAbs > 0 ? (int)Math.Ceiling(Math.Log2(maxAbs)) + 1 : 1;
 
     /// <summary>The format of width <paramref name="bitWidth"/> for a group with <paramref name="integerLength"/> integer bits: fl = B − il.</summary>
     public static DynamicFixedPoint ForIntegerLength(int bitWidth, int integerLength) => new(bitWidth, bitWidth - integerLength);

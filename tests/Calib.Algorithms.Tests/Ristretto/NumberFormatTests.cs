@@ -37,13 +37,12 @@ public sealed class NumberFormatTests
     }
 
     [TestMethod]
-    [DataRow(0.3, true, 0)]     // ceil(log2 0.3 + 1) = ceil(−0.74)
-    [DataRow(0.3, false, -1)]   // ceil(−1.74)
-    [DataRow(10.0, false, 4)]   // ceil(3.32)
-    [DataRow(8.0, false, 3)]
-    [DataRow(8.0, true, 4)]
-    public void Integer_length_as_Ristretto_computes_it(double maxAbs, bool parameters, int expected) =>
-        Assert.AreEqual(expected, DynamicFixedPoint.IntegerLength(maxAbs, parameters));
+    [DataRow(0.3, 0)]     // ceil(−1.74) + 1
+    [DataRow(10.0, 5)]    // ceil(3.32) + 1
+    [DataRow(8.0, 4)]     // exactly 2^3: 3 + 1
+    [DataRow(8.5, 5)]
+    public void Integer_length_is_ceil_log2_of_the_largest_magnitude_plus_the_sign_bit(double maxAbs, int expected) =>
+        Assert.AreEqual(expected, DynamicFixedPoint.IntegerLength(maxAbs));
 
     [TestMethod]
     public void Fractional_length_is_the_width_minus_the_integer_length() =>
