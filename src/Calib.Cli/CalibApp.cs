@@ -51,6 +51,7 @@ public static class CalibApp
         root.Subcommands.Add(ConvertCommand.Create(console));
         root.Subcommands.Add(ConfigCommand.Create(console));
         root.Subcommands.Add(RetrainCommand.Create(console));
+        root.Subcommands.Add(RistrettoCommand.Create(console));
         return root;
     }
 }
