@@ -17,6 +17,9 @@ internal sealed class RistrettoSearch(
     // Ristretto halves the width from 16 while the accuracy holds: 16, 8, 4, 2, 1.
     private static readonly int[] FixedPointWidths = [16, 8, 4, 2, 1];
 
+    // The width Ristretto keeps for a part when even 16 bits miss the margin.
+    private const int FallbackWidth = 32;
+
     /// <summary>Runs the search for <paramref name="mode"/> given the float accuracy <paramref name="baseline"/>.</summary>
     public RistrettoAnalysis Run(RistrettoPrecision mode, double baseline) => mode switch
     {
@@ -57,12 +60,14 @@ internal sealed class RistrettoSearch(
         var widths = FixedPointWidths.Where(bits => bits - 1 - exponentBits > 0).ToArray();
         var rows = new List<RistrettoRow>();
         var bits = Sweep(RistrettoAnalysis.MinifloatNet, widths, baseline, rows, b => MinifloatFormats(b, exponentBits));
+        // Ristretto writes the 32-bit fallback unscored; calib scores it so that the report is complete.
+        var accuracy = rows.FirstOrDefault(r => r.BitWidth == bits)?.Accuracy ?? Score(MinifloatFormats(bits, exponentBits));
         return new RistrettoAnalysis
         {
             Mode = RistrettoPrecision.Minifloat, Baseline = baseline, ErrorMargin = errorMargin,
             Rows = rows, Formats = MinifloatFormats(bits, exponentBits),
             Chosen = new Dictionary<string, int> { [RistrettoAnalysis.MinifloatNet] = bits },
-            ExponentBits = exponentBits, Accuracy = rows.Single(r => r.BitWidth == bits).Accuracy,
+            ExponentBits = exponentBits, Accuracy = accuracy,
         };
     }
 
@@ -87,10 +92,10 @@ internal sealed class RistrettoSearch(
     }
 
     // Scores the widths in order until one misses the margin (that row is still reported), and returns
-    // the last width that held it — or the first width tried when none did, to be fine-tuned.
+    // the last width that held it — or, when none did, 32 bits, as Ristretto does.
     private int Sweep(string part, int[] widths, double baseline, List<RistrettoRow> rows, Func<int, IReadOnlyList<KeyValuePair<string, RistrettoLayerFormat>>> formats)
     {
-        var chosen = widths[0];
+        var chosen = FallbackWidth;
         foreach (var bits in widths)
         {
             progress?.Invoke($"scoring {part} at {bits} bits");
