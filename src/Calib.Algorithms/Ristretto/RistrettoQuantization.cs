@@ -56,8 +56,10 @@ public static class RistrettoQuantization
         var baseline = scorer.Accuracy(model);
         progress?.Invoke("analysing layer ranges");
         var ranges = Ranges(model, layers, scorer, blobs);
-        var analysis = new RistrettoSearch(model, layers, ranges, scorer.Accuracy, request.ErrorMargin, progress)
-            .Run(request.TrimmingMode, baseline);
+        var analysis = new RistrettoSearch(layers, ranges, Simulated, request.ErrorMargin, progress).Run(request.TrimmingMode, baseline);
+
+        double Simulated(IReadOnlyList<KeyValuePair<string, RistrettoLayerFormat>> formats) =>
+            scorer.Accuracy(RistrettoSimulation.Build(model, layers, formats.ToDictionary(StringComparer.Ordinal)));
 
         var files = Write(request, model, layers, net, analysis);
         return new RistrettoOutcome(analysis, ranges, samples, files, clock.Elapsed);

@@ -1,16 +1,19 @@
-using Calib.Graph.Ir;
-
 namespace Calib.Algorithms.Ristretto;
 
 /// <summary>
-/// Ristretto's quantization procedure (its <c>Quantization</c> class) on an ONNX model: score the
-/// float net, then the trimming mode's candidates, each as a <see cref="RistrettoSimulation"/>.
+/// Ristretto's quantization procedure (its <c>Quantization</c> class): the trimming mode's candidate
+/// networks, each given to <paramref name="score"/> as the formats of its quantized layers (the caller
+/// scores them as a <see cref="RistrettoSimulation"/>), and the choice among them.
 /// </summary>
+/// <param name="layers">The layers Ristretto quantizes.</param>
+/// <param name="ranges">Their analysed ranges, by layer name.</param>
+/// <param name="score">The accuracy of the network with the given layers quantized (the others in float).</param>
+/// <param name="errorMargin">The allowed absolute drop, in percentage points.</param>
+/// <param name="progress">Hears each step.</param>
 internal sealed class RistrettoSearch(
-    OnnxModel model,
     IReadOnlyList<RistrettoLayer> layers,
     IReadOnlyDictionary<string, LayerRanges> ranges,
-    Func<OnnxModel, double> score,
+    Func<IReadOnlyList<KeyValuePair<string, RistrettoLayerFormat>>, double> score,
     double errorMargin,
     Action<string>? progress)
 {
@@ -107,8 +110,7 @@ internal sealed class RistrettoSearch(
         return chosen;
     }
 
-    private double Score(IReadOnlyList<KeyValuePair<string, RistrettoLayerFormat>> formats) =>
-        score(RistrettoSimulation.Build(model, layers, formats.ToDictionary(StringComparer.Ordinal)));
+    private double Score(IReadOnlyList<KeyValuePair<string, RistrettoLayerFormat>> formats) => score(formats);
 
     private List<KeyValuePair<string, RistrettoLayerFormat>> FixedPointFormats(int? convBits, int? fcBits, int? activationBits) =>
         layers
