@@ -51,7 +51,4 @@ public sealed record RistrettoLayerFormat
         Params?.QuantizeInPlace(bias);
         Minifloat?.QuantizeInPlace(bias);
     }
-
-    /// <summary>True when inputs and outputs are quantized.</summary>
-    public bool QuantizesActivations => LayerIn is not null || LayerOut is not null || Minifloat is not null;
 }
