@@ -76,6 +76,14 @@ public sealed class RistrettoCommandTests
         AssertOneLine(result, "Evaluation set 'no-such-folder' does not exist");
     }
 
+    [TestMethod]
+    public void An_eval_set_smaller_than_the_iterations_need_is_one_line()
+    {
+        var result = CliRunner.InProcess("ristretto", "quantize", "--model", SampleModel, "--model-quantized", Path.Combine(RepoPaths.NewTempDirectory(), "q.json"),
+            "--trimming-mode", "dynamic_fixed_point", "--iterations", "6", "--eval-set", SampleEvalSet);
+        AssertOneLine(result, "has 500 samples; --iterations 6 × --batch-size 100 needs 600");
+    }
+
     private static void AssertOneLine(CliRunner.Outcome result, string message)
     {
         Assert.AreEqual(CalibApp.UserError, result.ExitCode);
