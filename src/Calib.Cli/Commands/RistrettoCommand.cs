@@ -54,6 +54,9 @@ internal static class RistrettoCommand
                 },
             };
             var outcome = RistrettoQuantization.Execute(request, step => console.PlainOutput.WriteLine($"ristretto: {step}"));
+            // Ristretto logs the analysed integer lengths before its summary.
+            foreach (var (layer, ranges) in outcome.Ranges)
+                console.PlainOutput.WriteLine($"Layer {layer}, integer length input={ranges.InputIntegerLength}, output={ranges.OutputIntegerLength}, parameters={ranges.ParamsIntegerLength}");
             console.PlainOutput.Write(outcome.Analysis.Report());
             console.PlainOutput.WriteLine($"Scored {outcome.Samples} images per network in {outcome.Elapsed.TotalSeconds:F1} s. Wrote:");
             foreach (var file in outcome.Files) console.PlainOutput.WriteLine($"  {file}");
