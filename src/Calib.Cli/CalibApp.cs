@@ -52,6 +52,7 @@ public static class CalibApp
         root.Subcommands.Add(ConfigCommand.Create(console));
         root.Subcommands.Add(RetrainCommand.Create(console));
         root.Subcommands.Add(EvalCommand.Create(console));
+        root.Subcommands.Add(RistrettoCommand.Create(console));
         return root;
     }
 }

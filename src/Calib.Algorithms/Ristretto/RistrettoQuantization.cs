@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using Calib.Algorithms.Data;
+using Calib.Graph;
+using Calib.Graph.Caffe;
+using Calib.Graph.Caffe.Proto;
+using Calib.Graph.IO;
+using Calib.Graph.Ir;
+using Calib.Graph.Onnx;
+using Calib.Graph.Passes;
+using Calib.Graph.Shapes;
+
+namespace Calib.Algorithms.Ristretto;
+
+/// <summary>The result of <see cref="RistrettoQuantization.Execute"/>.</summary>
+/// <param name="Analysis">The search's rows and choice.</param>
+/// <param name="Ranges">The analysed ranges of each layer, by layer name.</param>
+/// <param name="Samples">How many samples each score covered.</param>
+/// <param name="Files">The files written.</param>
+/// <param name="Elapsed">The wall-clock time.</param>
+public sealed record RistrettoOutcome(RistrettoAnalysis Analysis, IReadOnlyDictionary<string, LayerRanges> Ranges, int Samples, IReadOnlyList<string> Files, TimeSpan Elapsed);
+
+/// <summary>
+/// <c>calib ristretto quantize</c> end to end: load the model, score the float net, analyse the ranges,
+/// run Ristretto's search for the trimming mode, and write the quantized description and the
+/// simulation model.
+/// </summary>
+public static class RistrettoQuantization
+{
+    // Ristretto gathers its ranges over 10 batches (of the training set; calib uses the evaluation set).
+    private const int RangeBatches = 10;
+
+    /// <summary>Runs <paramref name="request"/>; <paramref name="progress"/> hears each step.</summary>
+    /// <exception cref="CalibException">A user error: files, data, model.</exception>
+    public static RistrettoOutcome Execute(RistrettoRequest request, Action<string>? progress = null)
+    {
+        var clock = Stopwatch.StartNew();
+        Validate(request);
+        var loaded = ModelLoader.Load(request.ModelPath, request.WeightsPath, new CaffeImportOptions { InputShape = request.InputShape });
+        var model = GraphPreparation.Run(loaded.Model, new GraphPreparation.Options(DoFusion: false)).Model;
+        if (model.DefaultOpset < 12)
+            throw new CalibException($"Model '{request.ModelPath}' uses opset {model.DefaultOpset}: Ristretto's simulation needs opset 12 or later (convert it with onnx.version_converter).");
+        var layers = RistrettoLayer.Find(model.Graph);
+        if (layers.Count == 0)
+            throw new CalibException($"Model '{request.ModelPath}' has no Convolution, Deconvolution or InnerProduct layer with constant weights: Ristretto has nothing to quantize.");
+        var net = loaded.Caffe is null ? null : ReadNet(request.ModelPath);
+        var blobs = net is null ? null : new BlobTensors(net, loaded.Caffe!);
+
+        var samples = request.Iterations * request.BatchSize;
+        var set = LabelledImages.Open(request.EvalSet, samples, LayoutOf(model), PreprocessingOf(loaded, request));
+        if (set.Count < samples)
+            throw new CalibException($"Evaluation set '{request.EvalSet}' has {set.Count} samples; --iterations {request.Iterations} × --batch-size {request.BatchSize} needs {samples}.");
+        var scoreTensor = blobs?.ScoreTensor() ?? model.Graph.Outputs[0].Name;
+        var scorer = new AccuracyScorer(set, scoreTensor, request.BatchSize, request.Iterations, request.Execution);
+
+        progress?.Invoke("scoring the float net");
+        var baseline = scorer.Accuracy(model);
+        progress?.Invoke("analysing layer ranges");
+        var ranges = Ranges(model, layers, scorer, blobs);
+        var analysis = new RistrettoSearch(layers, ranges, Simulated, request.ErrorMargin, progress).Run(request.TrimmingMode, baseline);
+
+        double Simulated(IReadOnlyList<KeyValuePair<string, RistrettoLayerFormat>> formats) =>
+            scorer.Accuracy(RistrettoSimulation.Build(model, layers, formats.ToDictionary(StringComparer.Ordinal)));
+
+        var files = Write(request, model, layers, net, analysis);
+        return new RistrettoOutcome(analysis, ranges, samples, files, clock.Elapsed);
+    }
+
+    private static void Validate(RistrettoRequest request)
+    {
+        if (request.Iterations < 1) throw new CalibException($"--iterations must be at least 1, not {request.Iterations}.");
+        if (request.BatchSize < 1) throw new CalibException($"--batch-size must be at least 1, not {request.BatchSize}.");
+        if (request.ErrorMargin < 0 || !double.IsFinite(request.ErrorMargin))
+            throw new CalibException($"--error-margin is an absolute accuracy drop in percent, 0 or more, not {request.ErrorMargin}.");
+    }
+
+    private static NetParameter ReadNet(string path)
+    {
+        var net = CaffeFiles.ReadPrototxt(path);
+        return net.Layers.Count > 0 ? V1Upgrade.Upgrade(net, path) : net;
+    }
+
+    private static InputLayout LayoutOf(OnnxModel model)
+    {
+        var inputs = model.Graph.RuntimeInputs.ToList();
+        if (inputs.Count != 1)
+            throw new CalibException($"Model '{model.Graph.Name}' has {inputs.Count} inputs: Ristretto mode scores models with one image input.");
+        var info = TensorInfoCatalog.FromDeclarations(model).Find(inputs[0].Name)
+            ?? throw new CalibException($"Model input '{inputs[0].Name}' declares no shape: pass --input-shape.");
+        return InputLayout.FromTensor(info);
+    }
+
+    private static Preprocessing PreprocessingOf(LoadedModel loaded, RistrettoRequest request) =>
+        loaded.Preprocessing is { } caffe ? Preprocessing.FromCaffe(caffe) : request.Preprocessing ?? new Preprocessing();
+
+    private static Dictionary<string, LayerRanges> Ranges(OnnxModel model, IReadOnlyList<RistrettoLayer> layers, AccuracyScorer scorer, BlobTensors? blobs)
+    {
+        string OutputOf(RistrettoLayer l) => blobs?.FinalTensorOfTop(l.Name) ?? l.Output;
+        var tensors = layers.SelectMany(l => new[] { l.Input, OutputOf(l) }).ToList();
+        var max = scorer.MaxAbs(model, tensors, RangeBatches);
+        return layers.ToDictionary(
+            l => l.Name,
+            l => new LayerRanges(max[l.Input], max[OutputOf(l)], MaxAbs(TensorData.ReadFloats(model.Graph.Initializers[l.Weight]))),
+            StringComparer.Ordinal);
+    }
+
+    private static double MaxAbs(float[] values) => values.Length == 0 ? 0 : values.Max(v => Math.Abs((double)v));
+
+    private static List<string> Write(RistrettoRequest request, OnnxModel model, IReadOnlyList<RistrettoLayer> layers, NetParameter? net, RistrettoAnalysis analysis)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(request.QuantizedModelPath))!;
+        var name = Path.GetFileName(request.QuantizedModelPath);
+        var simulation = RistrettoSimulation.Build(model, layers, analysis.Formats.ToDictionary(StringComparer.Ordinal));
+        var description = net is not null
+            ? RistrettoPrototxt.Write(net, layers, analysis.Formats)
+            : RistrettoPrototxt.WriteJson(RistrettoRequest.ModeName(analysis.Mode), layers, analysis.Formats);
+        Directory.CreateDirectory(directory);
+        var files = new OutputFileSet(directory);
+        files.AddText(name, description);
+        files.Add($"{Path.GetFileNameWithoutExtension(name)}_simulation.onnx", OnnxModelFile.ToBytes(simulation));
+        files.Commit();
+        return files.Paths.ToList();
+    }
+
+    // Caffe blobs and the tensors that hold them: a top rewritten in place (a ReLU after an
+    // InnerProduct) ends in the in-place layer's tensor, which is what Ristretto's analysis reads
+    // after the forward pass.
+    private sealed class BlobTensors(NetParameter net, CaffeImport import)
+    {
+        public string? FinalTensorOfTop(string layerName) =>
+            net.Layer.FirstOrDefault(l => l.Name == layerName) is { Top.Count: > 0 } layer ? FinalTensor(layer.Top[0]) : null;
+
+        // The Accuracy layer's first bottom: the class scores Ristretto's score is computed from.
+        public string? ScoreTensor() =>
+            net.Layer.FirstOrDefault(l => l.Type == "Accuracy" && l.Bottom.Count > 0) is { } accuracy ? FinalTensor(accuracy.Bottom[0]) : null;
+
+        private string? FinalTensor(string blob)
+        {
+            string? tensor = null;
+            foreach (var layer in net.Layer)
+            {
+                var index = layer.Top.IndexOf(blob);
+                if (index >= 0 && import.LayerOutputs.TryGetValue(layer.Name, out var outputs) && index < outputs.Count) tensor = outputs[index];
+            }
+            return tensor;
+        }
+    }
+}
