@@ -16,17 +16,26 @@ namespace Calib.Algorithms.Evaluation;
 public static class Evaluator
 {
     /// <summary>Evaluates the model files of <c>calib eval</c>; the clip ranges come from the record beside the quantized model when there is one.</summary>
-    /// <param name="floatModelPath">The float model.</param>
+    /// <param name="floatModelPath">The float model (.onnx).</param>
     /// <param name="quantizedModelPath">The quantized (QDQ) model.</param>
     /// <param name="evalSet">The labelled set folder.</param>
     /// <param name="settings">Preprocessing, batching, subset sizes, sensitivity measure.</param>
     /// <param name="progress">Progress of each stage.</param>
     public static EvaluationReport EvaluateFiles(string floatModelPath, string quantizedModelPath, string evalSet, EvaluationSettings settings,
+        Action<EvaluationProgress>? progress = null) =>
+        EvaluateFiles(new NamedModel(floatModelPath, OnnxModelFile.Load(floatModelPath)), quantizedModelPath, evalSet, settings, progress);
+
+    /// <summary>Evaluates a loaded float model (e.g. imported from Caffe) against the quantized model file.</summary>
+    /// <param name="floatModel">The float model.</param>
+    /// <param name="quantizedModelPath">The quantized (QDQ) model.</param>
+    /// <param name="evalSet">The labelled set folder.</param>
+    /// <param name="settings">Preprocessing, batching, subset sizes, sensitivity measure.</param>
+    /// <param name="progress">Progress of each stage.</param>
+    public static EvaluationReport EvaluateFiles(NamedModel floatModel, string quantizedModelPath, string evalSet, EvaluationSettings settings,
         Action<EvaluationProgress>? progress = null)
     {
-        var floatModel = new NamedModel(floatModelPath, OnnxModelFile.Load(floatModelPath));
         var quantized = new NamedModel(quantizedModelPath, OnnxModelFile.Load(quantizedModelPath));
-        var data = EvaluationData.Open(floatModel.Model, floatModelPath, evalSet, settings);
+        var data = EvaluationData.Open(floatModel.Model, floatModel.Name, evalSet, settings);
         return Evaluate(floatModel, quantized, [], data, settings, RecordClipRanges.TryLoad(quantizedModelPath), progress);
     }
 

@@ -14,8 +14,7 @@ internal static class EvalCommand
 {
     public static Command Create(CliConsole console)
     {
-        var model = CommonOptions.Model();
-        model.Description = "The float model (.onnx).";
+        var model = new ModelOptions();
         var quantized = new Option<string>("--quantized", "-q") { Description = "The quantized QDQ model, e.g. calib run's <model>_fake_quant.onnx.", Required = true };
         var report = new Option<string?>("--report") { Description = "Write the per-layer CSV here, and the model figures as JSON beside it (same name, .json)." };
         var plots = new Option<string?>("--plots") { Description = "Write PNG plots to this folder: per-layer SQNR, and input histograms with clip ranges." };
@@ -27,16 +26,19 @@ internal static class EvalCommand
 
         var command = new Command("eval", "Measure a quantized model against its float model: top-1/top-5, agreement, per-layer error and sensitivity.")
         {
-            model, quantized, report, plots, batchSize, device, threads,
+            quantized, report, plots, batchSize, device, threads,
         };
-        foreach (var option in evaluation.All.Concat(preprocessing.All)) command.Options.Add(option);
+        foreach (var option in model.All.Concat(evaluation.All).Concat(preprocessing.All)) command.Options.Add(option);
         command.SetAction(parse =>
         {
             if (parse.GetValue(plots) is null && evaluation.PlotLayerNames(parse).Count > 0)
                 throw new CalibException("--plot-layer needs --plots DIR: the folder to write the histograms to.");
+            var loaded = model.Load(parse, console);
             var settings = evaluation.Resolve(parse, new EvaluationSettings
             {
-                Preprocessing = preprocessing.ResolveOrNull(parse) ?? new Algorithms.Data.Preprocessing(),
+                // As calibration did: the flags, else the model's own (Caffe transform_param) preprocessing.
+                Preprocessing = preprocessing.ResolveOrNull(parse)
+                    ?? (loaded.Preprocessing is { } caffe ? Algorithms.Data.Preprocessing.FromCaffe(caffe) : new Algorithms.Data.Preprocessing()),
                 BatchSize = parse.GetValue(batchSize),
                 Execution = new ExecutionOptions
                 {
@@ -44,8 +46,9 @@ internal static class EvalCommand
                     IntraOpThreads = CommonOptions.ParseThreads(parse.GetValue(threads)),
                 },
             });
+            var floatModel = new NamedModel(model.ModelPath(parse), loaded.Model);
             var result = ProgressView.Show(console, view => Evaluator.EvaluateFiles(
-                parse.GetValue(model)!, parse.GetValue(quantized)!, parse.GetValue(evaluation.EvalSet)!, settings, view.Evaluation));
+                floatModel, parse.GetValue(quantized)!, parse.GetValue(evaluation.EvalSet)!, settings, view.Evaluation));
             var written = Write(result, parse.GetValue(report), parse.GetValue(plots), evaluation.PlotLayerNames(parse));
             EvaluationView.Summarize(console.Output, result);
             if (written.Count > 0) console.Output.WriteLine("Wrote:");
