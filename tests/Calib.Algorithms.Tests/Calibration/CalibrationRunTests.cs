@@ -90,6 +90,15 @@ public sealed class CalibrationRunTests
     }
 
     [TestMethod]
+    [TestCategory(Categories.RealModel)]
+    [DataRow("fake_quant.onnx")]
+    [DataRow("deploy.onnx")]
+    public void Both_quantized_models_pass_the_onnx_checker(string suffix)
+    {
+        Assert.IsNull(OnnxChecker.Check(Output(suffix)));
+    }
+
+    [TestMethod]
     public void Running_twice_gives_byte_identical_outputs()
     {
         var second = RepoPaths.NewTempDirectory();
