@@ -83,7 +83,7 @@ def activation_fake_quant(spec):
     obs = fq.activation_post_process
     obs.min_val = torch.tensor(spec["clip_min"], dtype=torch.float32)
     obs.max_val = torch.tensor(spec["clip_max"], dtype=torch.float32)
-    fq.scale = torch.tensor([spec["scale"]], dtype=torch.float32)
+    fq.scale = torch.tensor([spec["scale_d"]], dtype=torch.float32)
     fq.zero_point = torch.tensor([spec["zero_point"]], dtype=torch.int32)
     return fq
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
+using Calib.Algorithms.Quantization;
 using Calib.Algorithms.Records.Proto;
 using Calib.Graph.TextFormat;
 
@@ -72,25 +73,35 @@ public static class RecordFiles
         if (layer.Weights is { } weights)
         {
             json.WriteStartObject("weight");
-            json.WriteString("tensor", layer.Layer.Weight);
-            json.WriteString("wts_algo", "arq_quantize");
-            json.WriteNumber("num_bits", 8);
-            json.WriteString("type", "int8");
-            json.WriteBoolean("channel_wise", weights.ChannelWise);
-            json.WriteNumber("channel_axis", weights.ChannelAxis);
-            json.WriteStartArray("scale_w");
-            foreach (var scale in weights.Scales) json.WriteNumberValue(scale);
-            json.WriteEndArray();
+            WriteWeights(json, layer.Layer.Weight!, weights);
             json.WriteEndObject();
         }
         json.WriteEndObject();
     }
 
-    private static void WriteActivation(Utf8JsonWriter json, ActivationQuantization activation)
+    /// <summary>The fields of one weight's quantization (also used by the retrain config).</summary>
+    internal static void WriteWeights(Utf8JsonWriter json, string tensor, QuantizedWeights weights)
+    {
+        json.WriteString("tensor", tensor);
+        json.WriteString("wts_algo", "arq_quantize");
+        json.WriteNumber("num_bits", 8);
+        json.WriteString("type", "int8");
+        json.WriteBoolean("symmetric", true);
+        json.WriteBoolean("channel_wise", weights.ChannelWise);
+        json.WriteNumber("channel_axis", weights.ChannelAxis);
+        json.WriteStartArray("scale_w");
+        foreach (var scale in weights.Scales) json.WriteNumberValue(scale);
+        json.WriteEndArray();
+    }
+
+    /// <summary>The fields of one activation's quantization (also used by the retrain config).</summary>
+    internal static void WriteActivation(Utf8JsonWriter json, ActivationQuantization activation)
     {
         var parameters = activation.Params;
         json.WriteNumber("num_bits", 8);
         json.WriteString("type", parameters.QMin < 0 ? "int8" : "uint8");
+        json.WriteNumber("quant_min", parameters.QMin);
+        json.WriteNumber("quant_max", parameters.QMax);
         json.WriteNumber("scale_d", parameters.Scale);
         json.WriteNumber("zero_point", parameters.ZeroPoint);
         json.WriteNumber("offset_d", -parameters.ZeroPoint);

@@ -167,7 +167,7 @@ public static class RetrainImport
             throw new CalibException($"'{path}' is not a {RetrainConfigFile.Format} file from 'calib retrain export'.");
         return tensors.EnumerateObject().ToDictionary(
             t => t.Name,
-            t => Learned(t.Name, new ActivationQdq(t.Value.GetProperty("scale").GetSingle(), t.Value.GetProperty("zero_point").GetInt32(),
+            t => Learned(t.Name, new ActivationQdq(t.Value.GetProperty("scale_d").GetSingle(), t.Value.GetProperty("zero_point").GetInt32(),
                 t.Value.GetProperty("type").GetString() == "int8")) with { Algorithm = ActivationAlgorithm.Ifmr });
     }
 }

@@ -32,7 +32,7 @@ public sealed class RetrainTests
         Assert.AreEqual("conv1.weight", conv1.GetProperty("weight").GetString(), "weights keep their state_dict keys");
         Assert.AreEqual("input", conv1.GetProperty("input").GetString());
         Assert.IsTrue(conv1.GetProperty("weight_quant").GetProperty("channel_wise").GetBoolean());
-        Assert.AreEqual(16, conv1.GetProperty("weight_quant").GetProperty("scales").GetArrayLength());
+        Assert.AreEqual(16, conv1.GetProperty("weight_quant").GetProperty("scale_w").GetArrayLength());
         Assert.IsTrue(conv1.GetProperty("activation").GetProperty("clip_max").GetDouble() > 0);
         Assert.IsTrue(config.GetProperty("tensors").EnumerateObject().Count() >= 7, "every deploy tensor has a starting range");
 
