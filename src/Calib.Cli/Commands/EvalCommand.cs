@@ -19,16 +19,15 @@ internal static class EvalCommand
         var report = new Option<string?>("--report") { Description = "Write the per-layer CSV here, and the model figures as JSON beside it (same name, .json)." };
         var plots = new Option<string?>("--plots") { Description = "Write PNG plots to this folder: per-layer SQNR, and input histograms with clip ranges." };
         var batchSize = new Option<int?>("--batch-size") { Description = $"Images per batch (default: the model's fixed batch size, else {EvaluationSettings.DefaultBatchSize})." };
-        var device = CommonOptions.Device();
-        var threads = CommonOptions.Threads();
+        var execution = new ExecutionFlags();
         var evaluation = new EvaluationOptions(evalSetRequired: true);
         var preprocessing = new PreprocessingOptions();
 
         var command = new Command("eval", "Measure a quantized model against its float model: top-1/top-5, agreement, per-layer error and sensitivity.")
         {
-            quantized, report, plots, batchSize, device, threads,
+            quantized, report, plots, batchSize,
         };
-        foreach (var option in model.All.Concat(evaluation.All).Concat(preprocessing.All)) command.Options.Add(option);
+        foreach (var option in model.All.Concat(evaluation.All).Concat(execution.All).Concat(preprocessing.All)) command.Options.Add(option);
         command.SetAction(parse =>
         {
             if (parse.GetValue(plots) is null && evaluation.PlotLayerNames(parse).Count > 0)
@@ -40,11 +39,7 @@ internal static class EvalCommand
                 Preprocessing = preprocessing.ResolveOrNull(parse)
                     ?? (loaded.Preprocessing is { } caffe ? Algorithms.Data.Preprocessing.FromCaffe(caffe) : new Algorithms.Data.Preprocessing()),
                 BatchSize = parse.GetValue(batchSize),
-                Execution = new ExecutionOptions
-                {
-                    Device = CommonOptions.ParseDevice(parse.GetValue(device)!),
-                    IntraOpThreads = CommonOptions.ParseThreads(parse.GetValue(threads)),
-                },
+                Execution = execution.Resolve(parse),
             });
             var floatModel = new NamedModel(model.ModelPath(parse), loaded.Model);
             var result = ProgressView.Show(console, view => Evaluator.EvaluateFiles(

@@ -41,14 +41,13 @@ internal static class RetrainCommand
         var batchNum = new Option<int>("--batch-num") { Description = "Batches of --calib-set to use.", DefaultValueFactory = _ => Algorithms.Configuration.QuantConfig.DefaultBatchNum };
         var batchSize = new Option<int?>("--batch-size") { Description = "Images per batch (default: the model's fixed batch size, else 1)." };
         var evalSet = new Option<string?>("--eval-set") { Description = "Labelled images: write the accuracy report (<model>_accuracy.csv/.json) beside the outputs." };
-        var device = CommonOptions.Device();
-        var threads = CommonOptions.Threads();
+        var execution = new ExecutionFlags();
         var preprocessing = new PreprocessingOptions();
         var command = new Command("import", "Take a fine-tuned QDQ model back: write the same outputs as 'calib run', keeping the learned scales and zero points exactly.")
         {
-            model, output, ranges, calibSet, evalSet, batchNum, batchSize, device, threads,
+            model, output, ranges, calibSet, evalSet, batchNum, batchSize,
         };
-        foreach (var option in preprocessing.All) command.Options.Add(option);
+        foreach (var option in execution.All.Concat(preprocessing.All)) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var request = new RetrainImportRequest
@@ -61,11 +60,7 @@ internal static class RetrainCommand
                 BatchNum = parse.GetValue(batchNum),
                 BatchSize = parse.GetValue(batchSize),
                 Preprocessing = preprocessing.ResolveOrNull(parse) ?? new Algorithms.Data.Preprocessing(),
-                Execution = new Graph.Execution.ExecutionOptions
-                {
-                    Device = CommonOptions.ParseDevice(parse.GetValue(device)!),
-                    IntraOpThreads = CommonOptions.ParseThreads(parse.GetValue(threads)),
-                },
+                Execution = execution.Resolve(parse),
             };
             var outcome = ProgressView.Show(console, view => RetrainImport.Execute(request, view.Calibration, console.Warn));
             RunCommand.Summarize(console.Output, outcome);

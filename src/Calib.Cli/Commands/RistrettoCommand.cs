@@ -26,13 +26,12 @@ internal static class RistrettoCommand
         var iterations = new Option<int>("--iterations") { Description = "Batches scored per network (default 50, as Ristretto).", DefaultValueFactory = _ => 50 };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per batch (default 100).", DefaultValueFactory = _ => 100 };
         var evalSet = new Option<string?>("--eval-set") { Description = "Labelled images: a folder of MNIST IDX files, class sub-folders, or images with a labels.csv." };
-        var device = CommonOptions.Device();
-        var threads = CommonOptions.Threads();
+        var execution = new ExecutionFlags();
         var preprocessing = new PreprocessingOptions();
         var command = new Command("quantize", "Score the float net, search the bit widths as Ristretto does, print its analysis and write the quantized prototxt and an ONNX simulation model.");
         foreach (var option in model.All) command.Options.Add(option);
-        foreach (var option in new Option[] { quantized, mode, margin, iterations, batchSize, evalSet, device, threads }) command.Options.Add(option);
-        foreach (var option in preprocessing.All) command.Options.Add(option);
+        foreach (var option in new Option[] { quantized, mode, margin, iterations, batchSize, evalSet }) command.Options.Add(option);
+        foreach (var option in execution.All.Concat(preprocessing.All)) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var request = new RistrettoRequest
@@ -47,11 +46,7 @@ internal static class RistrettoCommand
                 BatchSize = parse.GetValue(batchSize),
                 EvalSet = parse.GetValue(evalSet) ?? throw new CalibException("--eval-set is required: Ristretto scores accuracy on labelled images (MNIST IDX files, class sub-folders or a labels.csv)."),
                 Preprocessing = preprocessing.ResolveOrNull(parse),
-                Execution = new Graph.Execution.ExecutionOptions
-                {
-                    Device = CommonOptions.ParseDevice(parse.GetValue(device)!),
-                    IntraOpThreads = Math.Max(0, parse.GetValue(threads)),
-                },
+                Execution = execution.Resolve(parse),
             };
             var outcome = RistrettoQuantization.Execute(request, step => console.PlainOutput.WriteLine($"ristretto: {step}"));
             // Ristretto logs the analysed integer lengths before its summary.

@@ -3,7 +3,6 @@ using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Quantization;
 using Calib.Graph;
-using Calib.Graph.Execution;
 
 namespace Calib.Cli.Infrastructure;
 
@@ -20,15 +19,14 @@ internal sealed class CalibrationFlags
     public Option<bool> PerTensor { get; } = new("--per-tensor-weights") { Description = "One weight scale per tensor instead of per output channel." };
     public Option<bool> NoFusion { get; } = new("--no-fusion") { Description = "Do not fold BatchNorm or drop pass-through nodes (AMCT do_fusion: false)." };
     public Option<string?> Output { get; } = new("--output", "-o") { Description = "Output folder (default ./calib-out/<model>/)." };
-    public Option<string> Device { get; } = CommonOptions.Device();
-    public Option<int> Threads { get; } = CommonOptions.Threads();
+    public ExecutionFlags Execution { get; } = new();
     public Option<bool> SkipBad { get; } = new("--skip-bad-images") { Description = "Skip images that do not decode, with a warning, instead of failing." };
     public PreprocessingOptions Preprocessing { get; } = new();
 
     /// <summary>Adds every flag to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        Option[] options = [.. Model.All, CalibSet, BatchNum, BatchSize, Config, ActAlgo, Symmetric, PerTensor, NoFusion, Output, Device, Threads, SkipBad];
+        Option[] options = [.. Model.All, CalibSet, BatchNum, BatchSize, Config, ActAlgo, Symmetric, PerTensor, NoFusion, Output, .. Execution.All, SkipBad];
         foreach (var option in options.Concat(Preprocessing.All)) command.Options.Add(option);
     }
 
@@ -54,17 +52,10 @@ internal sealed class CalibrationFlags
                 DoFusion = parse.GetValue(NoFusion) ? false : null,
             },
             OutputDirectory = parse.GetValue(Output) ?? CalibrationRun.DefaultOutputDirectory(modelPath),
-            Execution = Execution(parse),
+            Execution = Execution.Resolve(parse),
             SkipUndecodable = parse.GetValue(SkipBad),
         };
     }
-
-    /// <summary>The device and threads the parsed flags ask for.</summary>
-    public ExecutionOptions Execution(ParseResult parse) => new()
-    {
-        Device = CommonOptions.ParseDevice(parse.GetValue(Device)!),
-        IntraOpThreads = CommonOptions.ParseThreads(parse.GetValue(Threads)),
-    };
 
     private static ActivationAlgorithm ParseAlgorithm(string name) => QuantConfig.ParseAlgorithm(name)
         ?? throw new CalibException($"--act-algo '{name}' is not one of ifmr, hfmg, minmax, percentile, entropy, mse.");
