@@ -52,8 +52,7 @@ public static class CalibrationRun
         var clock = Stopwatch.StartNew();
         var loaded = ModelLoader.Load(request.ModelPath, request.WeightsPath,
             new Graph.Caffe.CaffeImportOptions { InputShape = request.InputShape, Warn = warn });
-        var preprocessing = request.Preprocessing
-            ?? (loaded.Preprocessing is { } caffe ? Preprocessing.FromCaffe(caffe) : new Preprocessing());
+        var preprocessing = Preprocessing.Resolve(request.Preprocessing, loaded);
         var (model, config) = PrepareAndConfigure(loaded.Model, request.ConfigPath, request.Overrides);
         var plan = CalibrationPlan.Build(model, config, warn);
         if (plan.Layers.Count == 0)

@@ -63,6 +63,13 @@ public sealed record Preprocessing
     };
 
     /// <summary>
+    /// The preprocessing a command uses: the one its flags give, else the one the model carries (a
+    /// Caffe train/test net's transform_param), else none.
+    /// </summary>
+    public static Preprocessing Resolve(Preprocessing? flags, Graph.LoadedModel model) =>
+        flags ?? (model.Preprocessing is { } caffe ? FromCaffe(caffe) : new Preprocessing());
+
+    /// <summary>
     /// The preprocessing of a Caffe train/test net (its data layer's transform_param): resize and center
     /// crop as Caffe's test phase does, BGR (Caffe decodes images with OpenCV), the mean subtracted from
     /// raw pixels (a mean_file image as its per-channel averages), then the scale.

@@ -57,7 +57,7 @@ public static class EvaluatedRun
         var settings = request.Settings with
         {
             // The images are evaluated as they were calibrated: the flags, else the model's own preprocessing.
-            Preprocessing = calibration.Preprocessing ?? (loaded.Preprocessing is { } caffe ? Preprocessing.FromCaffe(caffe) : new Preprocessing()),
+            Preprocessing = Preprocessing.Resolve(calibration.Preprocessing, loaded),
             BatchSize = calibration.BatchSize,
             Execution = calibration.Execution,
         };

@@ -10,7 +10,6 @@ using Calib.Graph;
 using Calib.Graph.Ir;
 using Calib.Graph.Onnx;
 using Calib.Graph.Quantization;
-using Calib.Graph.Shapes;
 
 namespace Calib.Algorithms.Retrain;
 
@@ -27,6 +26,9 @@ public static class RetrainImport
     public static CalibrationOutcome Execute(RetrainImportRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        var exported = request.RangesPath is { } rangesPath ? ExportedRanges.Read(rangesPath) : null;
+        // Images are preprocessed as the flags say, else as the export recorded.
+        var preprocessing = request.Preprocessing ?? exported?.Preprocessing ?? new Preprocessing();
         var learned = LearnedQuantization.Read(OnnxModelFile.Load(request.ModelPath));
         if (learned.Activations.Count == 0)
             throw new CalibException($"'{request.ModelPath}' has no QuantizeLinear/DequantizeLinear pair on any activation: it is not a fine-tuned QDQ model. Use 'calib run' for a float model.");
@@ -44,7 +46,7 @@ public static class RetrainImport
         var plan = CalibrationPlan.Build(model, config, warn);
         var layers = plan.Layers.Select(layer => new LayerQuantization(
             layer, Learned(layer.Input, activations[layer.Input]), Weights(model.Graph, layer, learned, warn))).ToList();
-        var deploy = DeployTensors(request, plan, activations, model, onBatch, warn);
+        var deploy = DeployTensors(request, preprocessing, exported, plan, activations, model, onBatch, warn);
         var result = new QuantizationResult(layers, deploy);
 
         var name = Path.GetFileNameWithoutExtension(request.ModelPath);
@@ -57,16 +59,16 @@ public static class RetrainImport
                 ["learned_weights"] = learned.Weights.Count,
             });
         if (request.EvalSet is { } evalSet)
-            ReportFiles.AddTables(files, $"{name}_accuracy", Evaluate(request, evalSet, learned.FloatModel, name, plan, result));
+            ReportFiles.AddTables(files, $"{name}_accuracy", Evaluate(request, preprocessing, evalSet, learned.FloatModel, name, plan, result));
         files.Commit();
         return new CalibrationOutcome(plan, result, config, [.. files.Paths], 0, clock.Elapsed);
     }
 
     // The fine-tuned float weights are the baseline: what the report measures is the quantization.
-    private static EvaluationReport Evaluate(RetrainImportRequest request, string evalSet, OnnxModel floatModel, string name,
+    private static EvaluationReport Evaluate(RetrainImportRequest request, Preprocessing preprocessing, string evalSet, OnnxModel floatModel, string name,
         CalibrationPlan plan, QuantizationResult result)
     {
-        var settings = new EvaluationSettings { Preprocessing = request.Preprocessing, BatchSize = request.BatchSize, Execution = request.Execution };
+        var settings = new EvaluationSettings { Preprocessing = preprocessing, BatchSize = request.BatchSize, Execution = request.Execution };
         var data = EvaluationData.Open(floatModel, request.ModelPath, evalSet, settings);
         var clips = result.Layers.ToDictionary(l => l.Layer.Name, l => l.Input.Clip, StringComparer.Ordinal);
         return Evaluator.Evaluate(new NamedModel($"{name} (float weights)", floatModel),
@@ -108,7 +110,7 @@ public static class RetrainImport
         return WeightQuantizer.Arq(values, tensor.Dims, layer.WeightAxis, layer.Settings.Weights.ChannelWise);
     }
 
-    private static IReadOnlyDictionary<string, ActivationQuantization> DeployTensors(RetrainImportRequest request, CalibrationPlan plan,
+    private static IReadOnlyDictionary<string, ActivationQuantization> DeployTensors(RetrainImportRequest request, Preprocessing preprocessing, ExportedRanges? exported, CalibrationPlan plan,
         IReadOnlyDictionary<string, ActivationQdq> activations, OnnxModel model, Action<int, int>? onBatch, Action<string>? warn)
     {
         var deploy = new Dictionary<string, ActivationQuantization>(StringComparer.Ordinal);
@@ -121,13 +123,12 @@ public static class RetrainImport
         if (missing.Count == 0) return deploy;
         if (request.CalibrationSet is not null)
         {
-            foreach (var measured in Measure(request, model, missing, onBatch, warn)) deploy[measured.Tensor] = measured;
+            foreach (var measured in Measure(request, preprocessing, model, missing, onBatch, warn)) deploy[measured.Tensor] = measured;
         }
-        else if (request.RangesPath is not null)
+        else if (exported is not null)
         {
-            var ranges = ReadRanges(request.RangesPath);
             foreach (var tensor in missing)
-                deploy[tensor] = ranges.GetValueOrDefault(tensor)
+                deploy[tensor] = exported.Tensors.GetValueOrDefault(tensor)
                     ?? throw new CalibException($"'{request.RangesPath}' has no range for tensor '{tensor}', which the deploy model quantizes. Give --calib-set images to measure it.");
         }
         else
@@ -140,34 +141,37 @@ public static class RetrainImport
         return plan.Deploy.Calibrated.ToDictionary(t => t, t => deploy[t]);
     }
 
-    private static IEnumerable<ActivationQuantization> Measure(RetrainImportRequest request, OnnxModel model,
+    private static IEnumerable<ActivationQuantization> Measure(RetrainImportRequest request, Preprocessing preprocessing, OnnxModel model,
         IReadOnlyList<string> tensors, Action<int, int>? onBatch, Action<string>? warn)
     {
-        var input = model.Graph.RuntimeInputs.Single();
-        var info = TensorInfoCatalog.FromDeclarations(model).Find(input.Name)
-            ?? throw new CalibException($"Model '{request.ModelPath}': input '{input.Name}' has no declared tensor type.");
-        var batchSize = request.BatchSize ?? (int)(info.DimensionOrNull(0) ?? 1);
-        using var reader = new BatchReader(CalibrationSet.Open(request.CalibrationSet!), InputLayout.FromTensor(info), request.Preprocessing,
-            batchSize, request.BatchNum, new BatchReaderOptions { Warn = warn });
+        var input = ModelInput.Of(model, request.ModelPath);
+        using var reader = new BatchReader(CalibrationSet.Open(request.CalibrationSet!), input.Layout, preprocessing,
+            input.BatchSize(request.BatchSize, fallback: 1, request.ModelPath), request.BatchNum, new BatchReaderOptions { Warn = warn });
         var statistics = ActivationStatistics.Collect(model, tensors, reader.ReadBatches(), request.Execution,
             _ => "a tensor of the deploy model", done => onBatch?.Invoke(done, request.BatchNum));
         var settings = new ActivationQuantSettings(ActivationAlgorithm.Ifmr, new ActivationAlgorithmOptions());
         return LayerQuantizer.QuantizeTensors(model.Graph, statistics, tensors, settings);
     }
 
-    private static Dictionary<string, ActivationQuantization> ReadRanges(string path)
+    // What a _retrain_config.json from 'calib retrain export' supplies: deploy-tensor ranges and the preprocessing used.
+    private sealed record ExportedRanges(Dictionary<string, ActivationQuantization> Tensors, Preprocessing? Preprocessing)
     {
-        JsonElement root;
-        try { root = JsonDocument.Parse(File.ReadAllBytes(path)).RootElement; }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        public static ExportedRanges Read(string path)
         {
-            throw new CalibException($"Cannot read ranges file '{path}': {e.Message}");
+            JsonElement root;
+            try { root = JsonDocument.Parse(File.ReadAllBytes(path)).RootElement; }
+            catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+            {
+                throw new CalibException($"Cannot read ranges file '{path}': {e.Message}");
+            }
+            if (!root.TryGetProperty("format", out var format) || format.GetString() != RetrainConfigFile.Format || !root.TryGetProperty("tensors", out var tensors))
+                throw new CalibException($"'{path}' is not a {RetrainConfigFile.Format} file from 'calib retrain export'.");
+            var ranges = tensors.EnumerateObject().ToDictionary(
+                t => t.Name,
+                t => Learned(t.Name, new ActivationQdq(t.Value.GetProperty("scale_d").GetSingle(), t.Value.GetProperty("zero_point").GetInt32(),
+                    t.Value.GetProperty("type").GetString() == "int8")) with { Algorithm = ActivationAlgorithm.Ifmr });
+            var preprocessing = root.TryGetProperty("preprocessing", out var p) ? p.Deserialize<Preprocessing>() : null;
+            return new ExportedRanges(ranges, preprocessing);
         }
-        if (!root.TryGetProperty("format", out var format) || format.GetString() != RetrainConfigFile.Format || !root.TryGetProperty("tensors", out var tensors))
-            throw new CalibException($"'{path}' is not a {RetrainConfigFile.Format} file from 'calib retrain export'.");
-        return tensors.EnumerateObject().ToDictionary(
-            t => t.Name,
-            t => Learned(t.Name, new ActivationQdq(t.Value.GetProperty("scale_d").GetSingle(), t.Value.GetProperty("zero_point").GetInt32(),
-                t.Value.GetProperty("type").GetString() == "int8")) with { Algorithm = ActivationAlgorithm.Ifmr });
     }
 }

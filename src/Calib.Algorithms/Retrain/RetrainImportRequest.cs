@@ -21,8 +21,8 @@ public sealed record RetrainImportRequest
     /// <summary>Calibration images to measure deploy-model tensors that have no learned range (wins over <see cref="RangesPath"/>).</summary>
     public string? CalibrationSet { get; init; }
 
-    /// <summary>Preprocessing of <see cref="CalibrationSet"/>.</summary>
-    public Preprocessing Preprocessing { get; init; } = new();
+    /// <summary>Preprocessing of <see cref="CalibrationSet"/> and the eval set; null takes the export's (from <see cref="RangesPath"/>), else none.</summary>
+    public Preprocessing? Preprocessing { get; init; }
 
     /// <summary>Batches of <see cref="CalibrationSet"/> to use.</summary>
     public int BatchNum { get; init; } = Configuration.QuantConfig.DefaultBatchNum;

@@ -90,7 +90,7 @@ public static class RistrettoQuantization
     }
 
     private static Preprocessing PreprocessingOf(LoadedModel loaded, RistrettoRequest request) =>
-        loaded.Preprocessing is { } caffe ? Preprocessing.FromCaffe(caffe) : request.Preprocessing ?? new Preprocessing();
+        Preprocessing.Resolve(request.Preprocessing, loaded);
 
     private static Dictionary<string, LayerRanges> Ranges(OnnxModel model, IReadOnlyList<RistrettoLayer> layers, AccuracyScorer scorer, BlobTensors? blobs)
     {

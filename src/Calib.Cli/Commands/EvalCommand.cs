@@ -36,8 +36,7 @@ internal static class EvalCommand
             var settings = evaluation.Resolve(parse, new EvaluationSettings
             {
                 // As calibration did: the flags, else the model's own (Caffe transform_param) preprocessing.
-                Preprocessing = preprocessing.ResolveOrNull(parse)
-                    ?? (loaded.Preprocessing is { } caffe ? Algorithms.Data.Preprocessing.FromCaffe(caffe) : new Algorithms.Data.Preprocessing()),
+                Preprocessing = Algorithms.Data.Preprocessing.Resolve(preprocessing.ResolveOrNull(parse), loaded),
                 BatchSize = parse.GetValue(batchSize),
                 Execution = execution.Resolve(parse),
             });

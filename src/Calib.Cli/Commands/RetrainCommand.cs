@@ -59,7 +59,7 @@ internal static class RetrainCommand
                 EvalSet = parse.GetValue(evalSet),
                 BatchNum = parse.GetValue(batchNum),
                 BatchSize = parse.GetValue(batchSize),
-                Preprocessing = preprocessing.ResolveOrNull(parse) ?? new Algorithms.Data.Preprocessing(),
+                Preprocessing = preprocessing.ResolveOrNull(parse),
                 Execution = execution.Resolve(parse),
             };
             var outcome = ProgressView.Show(console, view => RetrainImport.Execute(request, view.Calibration, console.Warn));

@@ -96,8 +96,11 @@ public sealed class RetrainTests
         RetrainImport.Execute(new RetrainImportRequest
         {
             ModelPath = Path.Combine(_export, "fmnist_resnet_retrain.onnx"), OutputDirectory = output,
-            RangesPath = Path.Combine(_export, "fmnist_resnet_retrain_config.json"),
+            RangesPath = Path.Combine(_export, "fmnist_resnet_retrain_config.json"), EvalSet = SampleRuns.EvalImages,
         });
+        // No preprocessing was given: the report is right only if the export's preprocessing was used.
+        var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "fmnist_resnet_retrain_accuracy.json"))).RootElement;
+        Assert.AreEqual(92.4, summary.GetProperty("float").GetProperty("top1").GetDouble(), 1e-9, "float top-1 with the exported preprocessing");
         var ptq = SampleRuns.Top1(Path.Combine(_ptq, "fmnist_resnet_deploy.onnx"), SampleRuns.EvalImages);
         var imported = SampleRuns.Top1(Path.Combine(output, "fmnist_resnet_retrain_deploy.onnx"), SampleRuns.EvalImages);
         Assert.AreEqual(ptq, imported, "the export's own ranges reproduce the PTQ deploy model");
