@@ -14,10 +14,6 @@ public static class DetailedConfigReader
 {
     private static readonly HashSet<string> LayerKeys = ["quant_enable", "activation_quant_params", "weight_quant_params"];
 
-    /// <summary>Reads the file at <paramref name="path"/> for a model with <paramref name="layers"/>.</summary>
-    public static QuantConfig Read(string path, ModelLayers layers, LayerQuantSettings defaults) =>
-        Read(ConfigFiles.ReadBytes(path), path, layers, defaults);
-
     /// <summary>Reads JSON bytes; <paramref name="source"/> names them in errors.</summary>
     public static QuantConfig Read(byte[] json, string source, ModelLayers layers, LayerQuantSettings defaults)
     {

@@ -25,9 +25,6 @@ public sealed class CalibrationSet
     /// <summary>The files, each as <see cref="Directory"/> joined with its relative path, in sorted order.</summary>
     public IReadOnlyList<string> Files { get; }
 
-    /// <summary>True when at least one file is an image (not .npy).</summary>
-    public bool HasImages => Files.Any(IsImage);
-
     /// <summary>The files as samples for a <see cref="BatchReader"/>.</summary>
     public SampleList Samples => new(Directory, Files.Select(file => new SampleFile(file)).ToList());
 

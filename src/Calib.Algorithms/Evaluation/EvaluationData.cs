@@ -55,8 +55,8 @@ public sealed class EvaluationData
         return new EvaluationData(set, input, settings.Preprocessing, batchSize);
     }
 
-    /// <summary>Number of batches a read of <paramref name="subset"/> (default: the whole set) gives.</summary>
-    public int BatchCount(LabelledSet? subset = null) => ((subset ?? Set).Count + BatchSize - 1) / BatchSize;
+    /// <summary>Number of batches a read of the whole set gives.</summary>
+    public int BatchCount() => (Set.Count + BatchSize - 1) / BatchSize;
 
     /// <summary>Reads <paramref name="subset"/> (default: the whole set) in batches, in set order.</summary>
     /// <exception cref="CalibException">An image does not decode or does not fit the model input.</exception>

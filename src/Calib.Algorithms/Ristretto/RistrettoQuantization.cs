@@ -46,7 +46,10 @@ public static class RistrettoQuantization
         var blobs = net is null ? null : new BlobTensors(net, loaded.Caffe!);
 
         var samples = request.Iterations * request.BatchSize;
-        var set = LabelledImages.Open(request.EvalSet, samples, LayoutOf(model), PreprocessingOf(loaded, request));
+        var input = ModelInput.Of(model, request.ModelPath);
+        // A fixed batch dimension must match --batch-size: the scorer feeds batches of exactly that size.
+        input.BatchSize(request.BatchSize, fallback: request.BatchSize, request.ModelPath);
+        var set = LabelledImages.Open(request.EvalSet, samples, input.Layout, PreprocessingOf(loaded, request));
         if (set.Count < samples)
             throw new CalibException($"Evaluation set '{request.EvalSet}' has {set.Count} samples; --iterations {request.Iterations} × --batch-size {request.BatchSize} needs {samples}.");
         var scoreTensor = blobs?.ScoreTensor() ?? model.Graph.Outputs[0].Name;
@@ -77,16 +80,6 @@ public static class RistrettoQuantization
     {
         var net = CaffeFiles.ReadPrototxt(path);
         return net.Layers.Count > 0 ? V1Upgrade.Upgrade(net, path) : net;
-    }
-
-    private static InputLayout LayoutOf(OnnxModel model)
-    {
-        var inputs = model.Graph.RuntimeInputs.ToList();
-        if (inputs.Count != 1)
-            throw new CalibException($"Model '{model.Graph.Name}' has {inputs.Count} inputs: Ristretto mode scores models with one image input.");
-        var info = TensorInfoCatalog.FromDeclarations(model).Find(inputs[0].Name)
-            ?? throw new CalibException($"Model input '{inputs[0].Name}' declares no shape: pass --input-shape.");
-        return InputLayout.FromTensor(info);
     }
 
     private static Preprocessing PreprocessingOf(LoadedModel loaded, RistrettoRequest request) =>

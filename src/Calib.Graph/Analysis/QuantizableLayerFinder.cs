@@ -30,14 +30,6 @@ public static class QuantizableLayerFinder
             ? LayerVerdict.NotQuantizable(node, reason)
             : Judge(graph, node, tensors)).ToList();
 
-    /// <summary>The quantizable layers of <paramref name="model"/>, in node order, honouring its stored restrictions.</summary>
-    public static IReadOnlyList<LayerVerdict> Find(OnnxModel model, TensorInfoCatalog? tensors = null) =>
-        Classify(model, tensors).Where(v => v.IsQuantizable).ToList();
-
-    /// <summary>The quantizable layers of <paramref name="graph"/>, in node order.</summary>
-    public static IReadOnlyList<LayerVerdict> Find(ModelGraph graph, TensorInfoCatalog? tensors = null) =>
-        Classify(graph, tensors).Where(v => v.IsQuantizable).ToList();
-
     private static LayerVerdict Judge(ModelGraph graph, Node node, TensorInfoCatalog? tensors)
     {
         if (!node.IsStandard)

@@ -31,9 +31,6 @@ public sealed class ModelRunner : IDisposable
     /// <summary>All outputs: the model's own, then the requested intermediate tensors.</summary>
     public IReadOnlyList<string> OutputNames { get; }
 
-    /// <summary>ONNX Runtime's view of the inputs (element type, dimensions with -1 for symbolic).</summary>
-    public IReadOnlyDictionary<string, NodeMetadata> InputMetadata => _session.InputMetadata;
-
     /// <summary>ONNX Runtime's view of the outputs, including inferred types of intermediate tensors.</summary>
     public IReadOnlyDictionary<string, NodeMetadata> OutputMetadata => _session.OutputMetadata;
 

@@ -31,10 +31,6 @@ public sealed class NodeAttributes
     /// <summary>A FLOAT attribute, or <paramref name="fallback"/> when absent.</summary>
     public float GetFloat(string name, float fallback) => Find(name) is { } a ? a.F : fallback;
 
-    /// <summary>A STRING attribute decoded as UTF-8, or <paramref name="fallback"/> when absent.</summary>
-    public string GetString(string name, string fallback) =>
-        Find(name) is { } a ? a.S.ToStringUtf8() : fallback;
-
     /// <summary>An INTS attribute, or null when absent.</summary>
     public long[]? GetInts(string name) => Find(name) is { } a ? a.Ints.ToArray() : null;
 

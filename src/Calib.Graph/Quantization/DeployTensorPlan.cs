@@ -25,9 +25,6 @@ public sealed class DeployTensorPlan
     /// <summary>Tensors whose range is calibrated, in graph order.</summary>
     public IReadOnlyList<string> Calibrated => _calibrated;
 
-    /// <summary>Tensors that reuse another tensor's quantization: tensor → the calibrated tensor.</summary>
-    public IReadOnlyDictionary<string, string> InheritFrom => _inheritFrom;
-
     /// <summary>Every quantized tensor, calibrated or inherited.</summary>
     public IEnumerable<string> All => _calibrated.Concat(_inheritFrom.Keys);
 

@@ -29,9 +29,6 @@ public sealed record TensorInfo(string Name, DataType ElementType, IReadOnlyList
     /// <summary>The rank, or null when unknown.</summary>
     public int? Rank => Shape?.Count;
 
-    /// <summary>True when every dimension is a fixed size.</summary>
-    public bool IsFullyKnown => Shape is not null && Shape.All(d => d.IsFixed);
-
     /// <summary>The size of dimension <paramref name="axis"/>, or null when unknown.</summary>
     public long? DimensionOrNull(int axis) => Shape is not null && axis < Shape.Count ? Shape[axis].Value : null;
 

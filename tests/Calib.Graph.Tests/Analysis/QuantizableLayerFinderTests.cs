@@ -84,7 +84,6 @@ public sealed class QuantizableLayerFinderTests
         var verdicts = QuantizableLayerFinder.Classify(reloaded).ToDictionary(v => v.Node.Name);
         Assert.AreEqual("InnerProduct transpose: true", verdicts["gemm_ok"].Reason);
         Assert.IsTrue(verdicts["conv_ok"].IsQuantizable);
-        Assert.IsFalse(QuantizableLayerFinder.Find(reloaded).Any(v => v.Node.Name == "gemm_ok"));
     }
 
     [TestMethod]
