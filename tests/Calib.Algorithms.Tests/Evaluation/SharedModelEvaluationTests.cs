@@ -2,9 +2,6 @@ using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Evaluation;
 using Calib.Algorithms.Tests.Calibration;
 using Calib.Tests.Shared;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
-using SkiaSharp;
 
 namespace Calib.Algorithms.Tests.Evaluation;
 
@@ -35,12 +32,12 @@ public sealed class SharedModelEvaluationTests
     [TestMethod]
     public void The_float_top1_is_what_onnx_runtime_gives_on_its_own()
     {
-        var independent = IndependentTop1(Lenet, TestSet);
+        var independent = SampleRuns.Top1(Lenet, TestSet);
 
         Assert.AreEqual(90.8, independent, 1e-9, "the documented float top-1 of the 1,000-image subset");
         Assert.AreEqual(independent, _outcome.Report.Float.Top1, 1e-9);
-        Assert.AreEqual(IndependentTop1(Path.Combine(_output, "fmnist_lenet_fake_quant.onnx"), TestSet), _outcome.Report.Quantized.Top1, 1e-9);
-        Assert.AreEqual(IndependentTop1(Path.Combine(_output, "fmnist_lenet_deploy.onnx"), TestSet), _outcome.Report.Others.Single().Top1, 1e-9);
+        Assert.AreEqual(SampleRuns.Top1(Path.Combine(_output, "fmnist_lenet_fake_quant.onnx"), TestSet), _outcome.Report.Quantized.Top1, 1e-9);
+        Assert.AreEqual(SampleRuns.Top1(Path.Combine(_output, "fmnist_lenet_deploy.onnx"), TestSet), _outcome.Report.Others.Single().Top1, 1e-9);
         Assert.IsTrue(Math.Abs(_outcome.Report.Quantized.Top1Difference(_outcome.Report.Float)) <= 0.5);
     }
 
@@ -53,36 +50,5 @@ public sealed class SharedModelEvaluationTests
         CollectionAssert.AreEqual(new[] { "/conv1/Conv", "/conv2/Conv", "/fc1/Gemm", "/fc2/Gemm", "/fc3/Gemm" }, rows);
         Assert.IsTrue(_outcome.Report.Layers.All(l => l.Top1 is not null && l.Error is { SqnrDb: > 20 }));
         Assert.IsTrue(File.Exists(Path.Combine(_output, "fmnist_lenet_layer_sqnr.png")));
-    }
-
-    /// <summary>
-    /// Top-1 computed without calib's data or evaluation code: labels.csv read by hand, PNGs decoded with
-    /// SkiaSharp, the documented preprocessing, and an ONNX Runtime session on the file.
-    /// </summary>
-    private static double IndependentTop1(string model, string folder)
-    {
-        var rows = File.ReadAllLines(Path.Combine(folder, "labels.csv")).Skip(1).Select(l => l.Split(',')).ToList();
-        using var session = new InferenceSession(model);
-        var input = session.InputMetadata.Keys.Single();
-        var correct = 0;
-        foreach (var chunk in rows.Chunk(100))
-        {
-            var tensor = new DenseTensor<float>([chunk.Length, 1, 28, 28]);
-            for (var n = 0; n < chunk.Length; n++)
-            {
-                using var bitmap = SKBitmap.Decode(Path.Combine(folder, chunk[n][0]));
-                for (var y = 0; y < 28; y++)
-                    for (var x = 0; x < 28; x++)
-                        tensor[n, 0, y, x] = (bitmap.GetPixel(x, y).Red / 255f - 0.2860f) / 0.3530f;
-            }
-            using var results = session.Run([NamedOnnxValue.CreateFromTensor(input, tensor)]);
-            var logits = results[0].AsTensor<float>();
-            for (var n = 0; n < chunk.Length; n++)
-            {
-                var best = Enumerable.Range(0, 10).MaxBy(k => logits[n, k]);
-                if (best == int.Parse(chunk[n][1])) correct++;
-            }
-        }
-        return 100.0 * correct / rows.Count;
     }
 }
