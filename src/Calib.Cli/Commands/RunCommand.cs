@@ -28,6 +28,7 @@ internal static class RunCommand
         foreach (var option in evaluation.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
+            evaluation.RequireEvalSetFor(parse, budget);
             var request = flags.Request(parse);
             if (parse.GetValue(evaluation.EvalSet) is { } evalSet)
                 return RunAndEvaluate(console, new EvaluatedRunRequest
@@ -38,8 +39,6 @@ internal static class RunCommand
                     AccuracyBudget = parse.GetValue(budget),
                     PlotLayers = evaluation.PlotLayerNames(parse),
                 });
-            if (parse.GetValue(budget) is not null)
-                throw new CalibException("--accuracy-budget needs --eval-set: the labelled images to measure top-1 on.");
             var outcome = ProgressView.Show(console, view => CalibrationRun.Execute(request, view.Calibration, console.Warn));
             Summarize(console.Output, outcome);
             return CalibApp.Success;

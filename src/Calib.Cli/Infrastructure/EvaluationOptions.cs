@@ -53,4 +53,16 @@ internal sealed class EvaluationOptions
     };
 
     public IReadOnlyList<string> PlotLayerNames(ParseResult parse) => parse.GetValue(PlotLayers) ?? [];
+
+    /// <summary>
+    /// Refuses evaluation flags given without --eval-set (they would be ignored); <paramref name="dependents"/>
+    /// are the command's own flags that need it too.
+    /// </summary>
+    public void RequireEvalSetFor(ParseResult parse, params Option[] dependents)
+    {
+        if (parse.GetValue(EvalSet) is not null) return;
+        var given = All.Where(o => o != EvalSet).Concat(dependents).FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
+        if (given is not null)
+            throw new CalibException($"{given.Name} needs --eval-set: the labelled images to measure accuracy on.");
+    }
 }

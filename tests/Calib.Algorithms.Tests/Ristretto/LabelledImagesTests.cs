@@ -58,7 +58,7 @@ public sealed class LabelledImagesTests
     }
 
     [TestMethod]
-    public void A_labels_csv_names_files_and_labels_after_an_optional_header()
+    public void A_labels_csv_names_files_and_labels_in_its_own_order()
     {
         var directory = RepoPaths.NewTempDirectory();
         var trouser = Directory.GetFiles(Path.Combine(FmnistEval, "1_trouser")).Order(StringComparer.Ordinal).First();

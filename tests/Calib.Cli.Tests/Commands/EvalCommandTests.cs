@@ -98,11 +98,14 @@ public sealed class EvalCommandTests
     }
 
     [TestMethod]
-    [DataRow("--accuracy-budget", "needs --eval-set")]
-    public void A_budget_without_an_eval_set_is_refused(string flag, string message)
+    [DataRow("--accuracy-budget", "0.5")]
+    [DataRow("--sensitivity", "accuracy")]
+    [DataRow("--layer-samples", "8")]
+    [DataRow("--plot-layer", "/fc1/Gemm")]
+    public void Evaluation_flags_without_an_eval_set_are_refused(string flag, string value)
     {
-        var result = CliRunner.InProcess("run", "--model", SampleModel, "--calib-set", Images, flag, "0.5", "--output", RepoPaths.NewTempDirectory());
-        AssertOneClearError(result, flag, message);
+        var result = CliRunner.InProcess("run", "--model", SampleModel, "--calib-set", Images, flag, value, "--output", RepoPaths.NewTempDirectory());
+        AssertOneClearError(result, flag, "needs --eval-set");
     }
 
     [TestMethod]
