@@ -50,7 +50,7 @@ public static class TensorData
             DataType.Int32 => MemoryMarshal.AsBytes(tensor.Int32Data.ToArray().AsSpan()).ToArray(),
             // ONNX keeps these narrow types one element per int32_data entry.
             _ when ElementSize(type) is 1 or 2 => NarrowInt32s(tensor.Int32Data, ElementSize(type)),
-            _ => throw new NotSupportedException($"Tensor '{tensor.Name}' has element type {type}, which calib cannot read."),
+            _ => throw new CalibException($"Tensor '{tensor.Name}' has element type {type}, which calib cannot read."),
         };
     }
 

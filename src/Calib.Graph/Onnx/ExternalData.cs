@@ -23,11 +23,13 @@ internal static class ExternalData
         var path = Path.GetFullPath(Path.Combine(directory, location));
         if (!File.Exists(path))
             throw new CalibException($"'{source}': tensor '{tensor.Name}' keeps its data in '{path}', which does not exist. Keep the data file beside the model.");
-        var offset = entries.TryGetValue("offset", out var o) ? long.Parse(o) : 0;
         using var file = File.OpenRead(path);
-        var length = entries.TryGetValue("length", out var l) ? long.Parse(l) : file.Length - offset;
-        if (offset + length > file.Length)
+        var offset = Entry(entries, "offset", 0, tensor, source);
+        var length = Entry(entries, "length", file.Length - offset, tensor, source);
+        if (offset < 0 || length < 0 || offset + length > file.Length)
             throw new CalibException($"'{source}': tensor '{tensor.Name}' wants bytes {offset}..{offset + length} of '{path}', which has {file.Length}.");
+        if (length > Array.MaxLength)
+            throw new CalibException($"'{source}': tensor '{tensor.Name}' holds {length} bytes, more than one tensor calib can load.");
         var buffer = new byte[length];
         file.Seek(offset, SeekOrigin.Begin);
         file.ReadExactly(buffer);
@@ -35,4 +37,9 @@ internal static class ExternalData
         tensor.ExternalData.Clear();
         tensor.DataLocation = TensorProto.Types.DataLocation.Default;
     }
+
+    private static long Entry(Dictionary<string, string> entries, string key, long fallback, TensorProto tensor, string source) =>
+        !entries.TryGetValue(key, out var text) ? fallback
+        : long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value
+        : throw new CalibException($"'{source}': tensor '{tensor.Name}' has external-data {key} '{text}', which is not a byte count.");
 }

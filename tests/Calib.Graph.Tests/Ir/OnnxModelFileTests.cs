@@ -75,6 +75,24 @@ public sealed class OnnxModelFileTests
     }
 
     [TestMethod]
+    public void A_malformed_external_data_entry_is_a_user_error()
+    {
+        var dir = RepoPaths.NewTempDirectory();
+        var proto = TestModels.LayerZoo().ToProto();
+        var weight = proto.Graph.Initializer.Single(t => t.Name == "w_conv");
+        File.WriteAllBytes(Path.Combine(dir, "weights.bin"), weight.RawData.ToByteArray());
+        weight.RawData = ByteString.Empty;
+        weight.DataLocation = TensorProto.Types.DataLocation.External;
+        weight.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "weights.bin" });
+        weight.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = "sixteen" });
+        var path = Path.Combine(dir, "model.onnx");
+        File.WriteAllBytes(path, proto.ToByteArray());
+
+        var e = Assert.ThrowsExactly<CalibException>(() => OnnxModelFile.Load(path));
+        StringAssert.Contains(e.Message, "'w_conv' has external-data offset 'sixteen'");
+    }
+
+    [TestMethod]
     public void A_missing_file_is_a_user_error_naming_it()
     {
         var e = Assert.ThrowsExactly<CalibException>(() => OnnxModelFile.Load("/no/such/model.onnx"));
