@@ -1,3 +1,4 @@
+using Calib.Graph.Ir;
 using Calib.Graph.Caffe.Proto;
 
 namespace Calib.Graph.Caffe;
@@ -41,7 +42,7 @@ internal sealed class BlobVersions
     /// <summary>Assigns tensor names to every bottom and top of <paramref name="layers"/>.</summary>
     /// <exception cref="CalibException">A layer reads a blob nothing produces, or a label blob that is not fed.</exception>
     public static BlobVersions Assign(IReadOnlyList<CaffeInput> inputs, IReadOnlyList<LayerParameter> layers,
-        IReadOnlyDictionary<string, string> unfedBlobs, NameScope names, string prototxt)
+        IReadOnlyDictionary<string, string> unfedBlobs, UniqueNames names, string prototxt)
     {
         var versions = new BlobVersions();
         var inputNames = inputs.Select(i => i.Blob).ToHashSet(StringComparer.Ordinal);
@@ -71,7 +72,7 @@ internal sealed class BlobVersions
             else
             {
                 foreach (var tensor in bottoms) versions._readers[tensor] = versions._readers.GetValueOrDefault(tensor) + 1;
-                tops = layer.Top.Select(top => lastWriter[top] == i && !inputNames.Contains(top) ? top : names.Unique($"{top}/{layer.Name}")).ToArray();
+                tops = layer.Top.Select(top => lastWriter[top] == i && !inputNames.Contains(top) ? top : names.Make($"{top}/{layer.Name}")).ToArray();
                 foreach (var top in layer.Top) passedBy.Remove(top);
             }
             for (var t = 0; t < tops.Length; t++)

@@ -46,8 +46,8 @@ public static class CaffeImporter
         var resolution = NetInputs.Resolve(net, layers, BlobsOf, options.InputShape, prototxt, Warn);
         var mappers = resolution.Layers.Select(l => LayerMapperRegistry.For(l.Type) ?? throw Unsupported(l, prototxt)).ToList();
 
-        var names = new NameScope();
-        var nodeNames = new NameScope();
+        var names = new UniqueNames();
+        var nodeNames = new UniqueNames();
         foreach (var layer in layers)
         {
             nodeNames.Reserve(layer.Name);

@@ -95,9 +95,6 @@ public sealed class ModelGraph
         return names;
     }
 
-    /// <summary>A tensor or node name not yet used in this graph, built from <paramref name="stem"/>.</summary>
-    public string UniqueName(string stem) => NameScope().Make(stem);
-
     /// <summary>
     /// The names used in this graph now, for making many new names in a row without rescanning the
     /// graph each time; names it makes are remembered.

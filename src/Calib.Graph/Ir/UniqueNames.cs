@@ -5,7 +5,13 @@ public sealed class UniqueNames
 {
     private readonly HashSet<string> _used;
 
+    /// <summary>An empty scope: names are taken by <see cref="Reserve"/> and <see cref="Make"/>.</summary>
+    public UniqueNames() : this(new HashSet<string>(StringComparer.Ordinal)) { }
+
     internal UniqueNames(HashSet<string> used) => _used = used;
+
+    /// <summary>Marks <paramref name="name"/> as taken (a name given, not made).</summary>
+    public void Reserve(string name) => _used.Add(name);
 
     /// <summary><paramref name="stem"/> if unused, else "stem_1", "stem_2", …</summary>
     public string Make(string stem)

@@ -22,11 +22,12 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : 
         var graph = model.Graph;
         var subgraphReads = graph.NamesReadBySubgraphs();
         var changes = new List<string>();
+        var names = graph.NameScope();
         foreach (var bn in graph.Nodes.Where(n => n is { OpType: "BatchNormalization", IsStandard: true }).ToList())
         {
             if (graph.ProducerOf(bn.Inputs[0]) is not { } layer || _skipLayers.Contains(layer.Name)) continue;
             if (!CanFold(graph, layer, bn, subgraphReads) || ReadBatchNorm(graph, bn) is not { } factors) continue;
-            FoldInto(graph, layer, factors);
+            FoldInto(graph, names, layer, factors);
             graph.Nodes.Remove(bn);
             layer.Outputs[0] = bn.Outputs[0];
             graph.ValueInfos.Remove(bn.Inputs[0]);
@@ -67,7 +68,7 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : 
 
     private static float[] Read(TensorProto tensor) => TensorData.ReadFloats(tensor);
 
-    private static void FoldInto(ModelGraph graph, Node layer, ChannelAffine affine)
+    private static void FoldInto(ModelGraph graph, UniqueNames names, Node layer, ChannelAffine affine)
     {
         var weight = graph.ConstantValue(layer.Inputs[1])!;
         var values = TensorData.ReadFloats(weight);
@@ -80,12 +81,12 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : 
 
         // Folded values keep the names of the tensors they replace (a PyTorch export's state_dict keys)
         // unless another node shares them.
-        var weightName = FoldedName(graph, layer, layer.Inputs[1], $"{layer.Inputs[1]}_bnfolded");
+        var weightName = FoldedName(graph, names, layer, layer.Inputs[1], $"{layer.Inputs[1]}_bnfolded");
         graph.AddInitializer(weightName, TensorData.FromFloats(dims, values));
         layer.Inputs[1] = weightName;
         var biasName = layer.InputOrNull(2) is { } oldBias
-            ? FoldedName(graph, layer, oldBias, $"{oldBias}_bnfolded")
-            : graph.UniqueName(layer.Inputs[1].EndsWith(".weight") ? $"{layer.Inputs[1][..^".weight".Length]}.bias" : $"{layer.Name}_bias");
+            ? FoldedName(graph, names, layer, oldBias, $"{oldBias}_bnfolded")
+            : names.Make(layer.Inputs[1].EndsWith(".weight") ? $"{layer.Inputs[1][..^".weight".Length]}.bias" : $"{layer.Name}_bias");
         graph.AddInitializer(biasName, TensorData.FromFloats([channels], bias));
         if (layer.Inputs.Count > 2) layer.Inputs[2] = biasName; else layer.Inputs.Add(biasName);
         if (layer.OpType == "Gemm") layer.Attributes.Set("beta", 1f);
@@ -132,10 +133,10 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : 
         return bias;
     }
 
-    private static string FoldedName(ModelGraph graph, Node layer, string current, string alternative)
+    private static string FoldedName(ModelGraph graph, UniqueNames names, Node layer, string current, string alternative)
     {
         var shared = graph.Nodes.Any(n => n != layer && n.Inputs.Contains(current)) || graph.IsGraphOutput(current)
             || graph.RuntimeInputs.Any(i => i.Name == current);
-        return shared ? graph.UniqueName(alternative) : current;
+        return shared ? names.Make(alternative) : current;
     }
 }

@@ -34,18 +34,19 @@ public sealed class OpsetUpgrade : IGraphPass
         var from = model.DefaultOpset;
         if (from >= TargetOpset || Obstacle(model) is not null) return [];
         var graph = model.Graph;
+        var names = graph.NameScope();
         foreach (var node in graph.Nodes.Where(n => n.IsStandard).ToList())
         {
             switch (node.OpType)
             {
                 case "Squeeze" or "Unsqueeze" or "ReduceSum":
-                    MoveIntsToInput(graph, node, "axes", 1);
+                    MoveIntsToInput(graph, names, node, "axes", 1);
                     break;
                 case "Split":
-                    MoveIntsToInput(graph, node, "split", 1);
+                    MoveIntsToInput(graph, names, node, "split", 1);
                     break;
                 case "Softmax" or "LogSoftmax" or "Hardmax":
-                    KeepFlattenedSemantics(graph, node);
+                    KeepFlattenedSemantics(graph, names, node);
                     break;
                 case "Dropout":
                     node.Attributes.Remove("ratio");
@@ -56,11 +57,11 @@ public sealed class OpsetUpgrade : IGraphPass
         return [$"upgraded opset {from} → {TargetOpset}"];
     }
 
-    private static void MoveIntsToInput(ModelGraph graph, Node node, string attribute, int index)
+    private static void MoveIntsToInput(ModelGraph graph, UniqueNames names, Node node, string attribute, int index)
     {
         if (node.Attributes.GetInts(attribute) is not { } values) return;
         node.Attributes.Remove(attribute);
-        var name = graph.UniqueName($"{node.Name}_{attribute}");
+        var name = names.Make($"{node.Name}_{attribute}");
         graph.AddInitializer(name, TensorData.FromInt64s([values.Length], values));
         while (node.Inputs.Count < index) node.Inputs.Add("");
         node.Inputs.Insert(index, name);
@@ -68,23 +69,23 @@ public sealed class OpsetUpgrade : IGraphPass
 
     // Before opset 13 these ops flatten the input to 2-D at `axis` (default 1) and work on the second
     // dimension; Flatten → op(axis −1) → Reshape back reproduces that exactly. axis −1 needs nothing.
-    private static void KeepFlattenedSemantics(ModelGraph graph, Node node)
+    private static void KeepFlattenedSemantics(ModelGraph graph, UniqueNames names, Node node)
     {
         var axis = node.Attributes.GetInt("axis", 1);
         node.Attributes.Set("axis", -1L);
         if (axis == -1) return;
         var input = node.Inputs[0];
         var output = node.Outputs[0];
-        var flat = graph.UniqueName($"{input}_flattened");
-        var shape = graph.UniqueName($"{input}_shape");
-        var flatOutput = graph.UniqueName($"{output}_flat");
+        var flat = names.Make($"{input}_flattened");
+        var shape = names.Make($"{input}_shape");
+        var flatOutput = names.Make($"{output}_flat");
         var index = graph.Nodes.IndexOf(node);
-        var flatten = new Node("Flatten", graph.UniqueName($"{node.Name}_flatten"), [input], [flat]);
+        var flatten = new Node("Flatten", names.Make($"{node.Name}_flatten"), [input], [flat]);
         flatten.Attributes.Set("axis", axis);
         graph.Nodes.Insert(index, flatten);
-        graph.Nodes.Insert(index + 1, new Node("Shape", graph.UniqueName($"{node.Name}_shape"), [input], [shape]));
+        graph.Nodes.Insert(index + 1, new Node("Shape", names.Make($"{node.Name}_shape"), [input], [shape]));
         node.Inputs[0] = flat;
         node.Outputs[0] = flatOutput;
-        graph.Nodes.Insert(graph.Nodes.IndexOf(node) + 1, new Node("Reshape", graph.UniqueName($"{node.Name}_reshape"), [flatOutput, shape], [output]));
+        graph.Nodes.Insert(graph.Nodes.IndexOf(node) + 1, new Node("Reshape", names.Make($"{node.Name}_reshape"), [flatOutput, shape], [output]));
     }
 }

@@ -21,42 +21,43 @@ public static class QdqStripping
     public static int Apply(ModelGraph graph, Func<Node, bool> strip, bool graphOutputs = false)
     {
         var dequantizedConstants = new Dictionary<string, string>(StringComparer.Ordinal);
+        var names = graph.NameScope();
         var rewired = 0;
         foreach (var node in graph.Nodes.Where(n => !QdqPattern.IsQdq(n) && strip(n)).ToList())
             for (var i = 0; i < node.Inputs.Count; i++)
-                if (node.Inputs[i].Length > 0 && FloatSource(graph, node.Inputs[i], dequantizedConstants) is { } source)
+                if (node.Inputs[i].Length > 0 && FloatSource(graph, names, node.Inputs[i], dequantizedConstants) is { } source)
                 {
                     node.Inputs[i] = source;
                     rewired++;
                 }
-        if (graphOutputs) rewired += StripGraphOutputs(graph, dequantizedConstants);
+        if (graphOutputs) rewired += StripGraphOutputs(graph, names, dequantizedConstants);
         RemoveDeadQdq(graph);
         GraphRewrite.RemoveUnusedInitializers(graph);
         return rewired;
     }
 
     // A graph output keeps its name: its DequantizeLinear becomes an Identity of the float source.
-    private static int StripGraphOutputs(ModelGraph graph, Dictionary<string, string> dequantizedConstants)
+    private static int StripGraphOutputs(ModelGraph graph, UniqueNames names, Dictionary<string, string> dequantizedConstants)
     {
         var rewired = 0;
         foreach (var output in graph.Outputs.Select(o => o.Name).ToList())
         {
             if (graph.ProducerOf(output) is not { } dq || !QdqPattern.IsDequantize(dq)) continue;
-            if (FloatSource(graph, output, dequantizedConstants) is not { } source) continue;
+            if (FloatSource(graph, names, output, dequantizedConstants) is not { } source) continue;
             graph.Nodes[graph.Nodes.IndexOf(dq)] = new Node("Identity", dq.Name, [source], [output]);
             rewired++;
         }
         return rewired;
     }
 
-    private static string? FloatSource(ModelGraph graph, string tensor, Dictionary<string, string> dequantizedConstants)
+    private static string? FloatSource(ModelGraph graph, UniqueNames names, string tensor, Dictionary<string, string> dequantizedConstants)
     {
         if (QdqPattern.FakeQuantSource(graph, tensor) is { } source) return source;
         if (graph.ProducerOf(tensor) is not { } dq || !QdqPattern.IsDequantize(dq) || graph.ConstantValue(dq.Inputs[0]) is null)
             return null;
         if (dequantizedConstants.TryGetValue(tensor, out var existing)) return existing;
         if (DequantizedValues(graph, dq) is not { } values) return null;
-        var name = graph.UniqueName($"{tensor}_float");
+        var name = names.Make($"{tensor}_float");
         graph.AddInitializer(name, values);
         dequantizedConstants[tensor] = name;
         return name;

@@ -8,16 +8,16 @@ namespace Calib.Graph.Caffe.LayerMappers;
 /// tensor (Caffe shapes are static, and several mappings depend on them), the restrictions found,
 /// each layer's output tensors, and the BatchNormalization nodes a following Scale may join.
 /// </summary>
-internal sealed class ImportGraph(ModelGraph graph, NameScope names, NameScope nodeNames, BlobVersions versions)
+internal sealed class ImportGraph(ModelGraph graph, UniqueNames names, UniqueNames nodeNames, BlobVersions versions)
 {
     /// <summary>The graph being built.</summary>
     public ModelGraph Graph { get; } = graph;
 
     /// <summary>Tensor names (values and constants) taken so far.</summary>
-    public NameScope Names { get; } = names;
+    public UniqueNames Names { get; } = names;
 
     /// <summary>Node names taken so far (ONNX keeps them apart from tensor names).</summary>
-    public NameScope NodeNames { get; } = nodeNames;
+    public UniqueNames NodeNames { get; } = nodeNames;
 
     /// <summary>The tensors of every Caffe blob version, and who reads them.</summary>
     public BlobVersions Versions { get; } = versions;
@@ -40,7 +40,7 @@ internal sealed class ImportGraph(ModelGraph graph, NameScope names, NameScope n
     /// <summary>Adds a constant under a fresh name built from <paramref name="stem"/>; returns the name.</summary>
     public string Constant(string stem, TensorProto value)
     {
-        var name = Names.Unique(stem);
+        var name = Names.Make(stem);
         Graph.AddInitializer(name, value);
         return name;
     }

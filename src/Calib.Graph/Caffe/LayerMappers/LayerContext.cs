@@ -47,10 +47,10 @@ internal sealed class LayerContext(ImportGraph import, LayerParameter layer, IRe
 
     /// <summary>Adds a node named after the layer (<paramref name="suffix"/> null) or "&lt;layer&gt;/&lt;suffix&gt;".</summary>
     public Node AddNode(string op, IEnumerable<string> inputs, IEnumerable<string> outputs, string? suffix = null) =>
-        Import.Graph.AddNode(op, suffix is null ? Name : Import.NodeNames.Unique($"{Name}/{suffix}"), inputs, outputs);
+        Import.Graph.AddNode(op, suffix is null ? Name : Import.NodeNames.Make($"{Name}/{suffix}"), inputs, outputs);
 
     /// <summary>A fresh intermediate tensor name "&lt;layer&gt;/&lt;suffix&gt;".</summary>
-    public string Temp(string suffix) => Import.Names.Unique($"{Name}/{suffix}");
+    public string Temp(string suffix) => Import.Names.Make($"{Name}/{suffix}");
 
     /// <summary>Adds a float constant "&lt;layer&gt;/&lt;suffix&gt;"; returns its name.</summary>
     public string Constant(string suffix, long[] dims, float[] values) =>
