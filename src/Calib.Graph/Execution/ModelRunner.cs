@@ -13,23 +13,28 @@ public sealed class ModelRunner : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
+    // Made once: every run (one per calibration batch) hands ONNX Runtime the same names.
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly IReadOnlyDictionary<string, int> _outputIndex;
 
     private ModelRunner(InferenceSession session, string modelName)
     {
         _session = session;
         ModelName = modelName;
-        OutputNames = [.. session.OutputNames];
-        InputNames = [.. session.InputNames];
+        _inputNames = [.. session.InputNames];
+        _outputNames = [.. session.OutputNames];
+        _outputIndex = _outputNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
     }
 
     /// <summary>The model's graph name, for messages.</summary>
     public string ModelName { get; }
 
     /// <summary>The inputs to feed, in the model's order (initializers excluded).</summary>
-    public IReadOnlyList<string> InputNames { get; }
+    public IReadOnlyList<string> InputNames => _inputNames;
 
     /// <summary>All outputs: the model's own, then the requested intermediate tensors.</summary>
-    public IReadOnlyList<string> OutputNames { get; }
+    public IReadOnlyList<string> OutputNames => _outputNames;
 
     /// <summary>ONNX Runtime's view of the outputs, including inferred types of intermediate tensors.</summary>
     public IReadOnlyDictionary<string, NodeMetadata> OutputMetadata => _session.OutputMetadata;
@@ -58,14 +63,14 @@ public sealed class ModelRunner : IDisposable
     /// <exception cref="CalibException">ONNX Runtime fails (wrong input shape or type, kernel error).</exception>
     public RunResult Run(IReadOnlyDictionary<string, OrtValue> inputs)
     {
-        var missing = InputNames.Where(n => !inputs.ContainsKey(n)).ToList();
-        if (missing.Count > 0)
-            throw new ArgumentException($"Inputs not supplied: {string.Join(", ", missing)}");
-        var names = InputNames.ToArray();
-        var values = names.Select(n => inputs[n]).ToArray();
+        var values = new OrtValue[_inputNames.Length];
+        for (var i = 0; i < values.Length; i++)
+            values[i] = inputs.TryGetValue(_inputNames[i], out var value)
+                ? value
+                : throw new ArgumentException($"Input '{_inputNames[i]}' not supplied.");
         try
         {
-            return new RunResult(OutputNames, _session.Run(_runOptions, names, values, OutputNames.ToArray()));
+            return new RunResult(_outputIndex, _session.Run(_runOptions, _inputNames, values, _outputNames));
         }
         catch (OnnxRuntimeException e)
         {

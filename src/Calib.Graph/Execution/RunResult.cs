@@ -9,12 +9,12 @@ namespace Calib.Graph.Execution;
 public sealed class RunResult : IDisposable
 {
     private readonly IDisposableReadOnlyCollection<OrtValue> _values;
-    private readonly Dictionary<string, int> _index;
+    private readonly IReadOnlyDictionary<string, int> _index;
 
-    internal RunResult(IReadOnlyList<string> names, IDisposableReadOnlyCollection<OrtValue> values)
+    internal RunResult(IReadOnlyDictionary<string, int> index, IDisposableReadOnlyCollection<OrtValue> values)
     {
         _values = values;
-        _index = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
+        _index = index;
     }
 
     /// <summary>The output names, in order.</summary>
