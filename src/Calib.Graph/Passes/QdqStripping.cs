@@ -77,6 +77,8 @@ public static class QdqStripping
         var q = TensorData.ReadInt64s(quantized);
         var scales = TensorData.ReadFloats(scaleTensor);
         var zeros = zeroTensor is null ? new long[scales.Length] : TensorData.ReadInt64s(zeroTensor);
+        if (zeros.Length != scales.Length && zeros.Length != 1)
+            throw new CalibException($"'{dq.DisplayName}' has {scales.Length} scales but {zeros.Length} zero points.");
         var dims = quantized.Dims.ToArray();
         var axis = (int)dq.Attributes.GetInt("axis", 1);
         if (axis < 0) axis += dims.Length;
@@ -86,7 +88,7 @@ public static class QdqStripping
         for (var i = 0; i < q.Length; i++)
         {
             var c = scales.Length == 1 ? 0 : (int)(i / inner % scales.Length);
-            values[i] = (q[i] - zeros[c]) * scales[c];
+            values[i] = (q[i] - zeros[zeros.Length == 1 ? 0 : c]) * scales[c];
         }
         return TensorData.FromFloats(dims, values);
     }
