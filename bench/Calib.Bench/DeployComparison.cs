@@ -1,3 +1,4 @@
+using Calib.Algorithms.Workflows;
 using Calib.Algorithms.Calibration;
 
 namespace Calib.Bench;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Calib.Algorithms.Workflows;
 using Calib.Algorithms.Calibration;
 
 namespace Calib.Bench;

@@ -46,13 +46,13 @@ public sealed class CalibrationPlan
 
     /// <summary>Plans calibration of a prepared model under <paramref name="config"/>.</summary>
     /// <param name="model">The prepared model (see <c>GraphPreparation</c>).</param>
+    /// <param name="verdicts">The finder's verdict for every node of <paramref name="model"/>.</param>
     /// <param name="config">Resolved settings; layers it does not list are quantized with AMCT's defaults.</param>
     /// <param name="warn">Receives warnings (e.g. per-channel weights unavailable at the model's opset).</param>
-    public static CalibrationPlan Build(OnnxModel model, QuantConfig config, Action<string>? warn = null)
+    public static CalibrationPlan Build(OnnxModel model, IReadOnlyList<LayerVerdict> verdicts, QuantConfig config, Action<string>? warn = null)
     {
         if (model.DefaultOpset < 10)
             throw new CalibException($"Model '{model.Graph.Name}' uses ONNX opset {model.DefaultOpset}; quantized models need opset 10 or later (QuantizeLinear). Convert the model to opset 13 or later.");
-        var verdicts = QuantizableLayerFinder.Classify(model);
         var perChannel = model.DefaultOpset >= PerChannelOpset;
         if (!perChannel && verdicts.Any(v => v.WeightName is not null && (config.Layers.GetValueOrDefault(v.Node.Name) ?? LayerQuantSettings.Default).Weights.ChannelWise))
             warn?.Invoke($"per-channel weights need ONNX opset {PerChannelOpset}; model '{model.Graph.Name}' has opset {model.DefaultOpset} " +

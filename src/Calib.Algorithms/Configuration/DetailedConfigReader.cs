@@ -113,7 +113,7 @@ public static class DetailedConfigReader
     private static int Positive(PositionedJson value, string key) =>
         Integer(value, key) is var n && n >= 1 && n <= int.MaxValue ? (int)n : throw value.Error($"{key} must be at least 1.");
 
-    private static IEnumerable<string> Strings(PositionedJson value, string key) =>
+    internal static IEnumerable<string> Strings(PositionedJson value, string key) =>
         value.Kind == JsonValueKind.Array && value.Items.All(i => i.Kind == JsonValueKind.String)
             ? value.Items.Select(i => i.Text)
             : throw value.Error($"{key} must be a list of layer names.");

@@ -30,18 +30,9 @@ public sealed class ModelLayers
 
     /// <summary>The type names layer <paramref name="name"/> answers to in skip_layer_types and override_layer_types.</summary>
     public IReadOnlySet<string> TypesOf(string name) => _byName.TryGetValue(name, out var verdict)
-        ? new HashSet<string>(StringComparer.Ordinal) { verdict.Node.OpType, CaffeTypeOf(verdict.Node.OpType) }
+        ? new HashSet<string>(StringComparer.Ordinal) { verdict.Node.OpType, verdict.Operator?.AmctType ?? verdict.Node.OpType }
         : new HashSet<string>();
 
     /// <summary>Every type name a quantizable layer of this model answers to.</summary>
     public IReadOnlySet<string> KnownTypes => Quantizable.SelectMany(TypesOf).ToHashSet(StringComparer.Ordinal);
-
-    private static string CaffeTypeOf(string opType) => opType switch
-    {
-        "Conv" => "Convolution",
-        "ConvTranspose" => "Deconvolution",
-        "Gemm" or "MatMul" => "InnerProduct",
-        "AveragePool" => "Pooling",
-        _ => opType,
-    };
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
+using Calib.Graph.Operators;
 using CsvHelper;
 
 namespace Calib.Algorithms.Export;
@@ -11,15 +12,12 @@ namespace Calib.Algorithms.Export;
 /// </summary>
 public static class CalibrationCsv
 {
-    private static readonly HashSet<string> LayerOps =
-        ["Conv", "ConvTranspose", "Gemm", "MatMul", "AveragePool", "GlobalAveragePool", "MaxPool", "GlobalMaxPool"];
-
     /// <summary>The CSV text.</summary>
     public static string Write(CalibrationPlan plan, QuantizationResult result)
     {
         var quantized = result.Layers.ToDictionary(l => l.Layer.Name);
         var rows = plan.Verdicts
-            .Where(v => v.IsQuantizable || LayerOps.Contains(v.Node.OpType))
+            .Where(v => v.Operator is not null || OperatorRegistry.Default.IsLayerType(v.Node.OpType))
             .Select(v => quantized.TryGetValue(v.Node.Name, out var layer)
                 ? Quantized(layer)
                 : Skipped(v.Node.Name, v.Node.OpType, plan.SkippedByConfig.Contains(v.Node.Name) ? "skipped by config" : v.Reason!))

@@ -22,7 +22,7 @@ public static class QdqModels
             var node = NodeNamed(graph, layer.Layer.Name);
             node.Inputs[0] = builder.DequantizedInput(layer.Layer.Input, ToQdq(layer.Input.Params));
             if (layer.Weights is { } weights)
-                node.Inputs[1] = builder.FakeQuantizedWeight(layer.Layer.Weight!, ToQdq(weights));
+                node.Inputs[layer.Layer.Operator.WeightInput!.Value] = builder.FakeQuantizedWeight(layer.Layer.Weight!, ToQdq(weights));
         }
         return Finish(model, "fake-quant");
     }
@@ -44,27 +44,27 @@ public static class QdqModels
         {
             var node = NodeNamed(graph, layer.Layer.Name);
             var weights = layer.Weights!;
-            node.Inputs[1] = builder.Int8Weight(layer.Layer.Weight!, ToQdq(weights));
+            node.Inputs[layer.Layer.Operator.WeightInput!.Value] = builder.Int8Weight(layer.Layer.Weight!, ToQdq(weights));
             if (layer.Layer.Bias is { } bias)
-                QuantizeBias(graph, builder, node, bias, layer.Layer.Weight!, ParamsOf(layer.Layer.Input).Scale, weights);
+                QuantizeBias(graph, builder, node, layer.Layer, bias, ParamsOf(layer.Layer.Input).Scale, weights);
         }
         builder.RemoveUnusedInitializers();
         return Finish(model, "deploy");
     }
 
-    private static void QuantizeBias(ModelGraph graph, QdqBuilder builder, Node node, string bias, string weightName, float inputScale, QuantizedWeights weights)
+    private static void QuantizeBias(ModelGraph graph, QdqBuilder builder, Node node, CalibrationLayer layer, string bias, float inputScale, QuantizedWeights weights)
     {
         var values = TensorData.ReadFloats(graph.Initializers[bias]);
-        var channels = weights.ChannelWise ? weights.Scales.Length : OutputChannels(graph, weightName, weights);
-        // Gemm computes β·C; the integer kernel adds the bias as it is.
-        var beta = node.OpType == "Gemm" ? node.Attributes.GetFloat("beta", 1f) : 1f;
-        var perChannel = Enumerable.Range(0, channels).Select(c => beta * values[values.Length == 1 ? 0 : c]).ToArray();
+        var channels = weights.ChannelWise ? weights.Scales.Length : OutputChannels(graph, layer.Weight!, weights);
+        // The integer kernel adds the bias as it is: a factor the operator applies (Gemm's β) goes into the values.
+        var factor = layer.Operator.BiasFactor(node);
+        var perChannel = Enumerable.Range(0, channels).Select(c => factor * values[values.Length == 1 ? 0 : c]).ToArray();
         var weightScales = weights.ChannelWise ? weights.Scales : Enumerable.Repeat(weights.Scales[0], channels).ToArray();
         var quantized = WeightQuantizer.QuantizeBias(perChannel, inputScale, weightScales);
         // One weight scale gives one bias scale, which DequantizeLinear of any opset takes without an axis.
         var scales = weights.ChannelWise ? weightScales.Select(s => inputScale * s).ToArray() : [inputScale * weights.Scales[0]];
-        node.Inputs[2] = builder.Int32Bias(bias, quantized, scales);
-        if (node.OpType == "Gemm") node.Attributes.Set("beta", 1f);
+        node.Inputs[layer.Operator.BiasInput!.Value] = builder.Int32Bias(bias, quantized, scales);
+        layer.Operator.ClearBiasFactor(node);
     }
 
     // The float weight is still in the graph: unused initializers are removed last.

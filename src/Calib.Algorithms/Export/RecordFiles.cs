@@ -49,14 +49,7 @@ public static class RecordFiles
             json.WriteStartObject("layers");
             foreach (var layer in result.Layers) WriteLayer(json, layer);
             json.WriteEndObject();
-            json.WriteStartObject("deploy_tensors");
-            foreach (var tensor in result.DeployTensors.Values)
-            {
-                json.WriteStartObject(tensor.Tensor);
-                WriteActivation(json, tensor);
-                json.WriteEndObject();
-            }
-            json.WriteEndObject();
+            WriteDeployTensors(json, "deploy_tensors", result);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
@@ -74,6 +67,22 @@ public static class RecordFiles
         {
             json.WriteStartObject("weight");
             WriteWeights(json, layer.Layer.Weight!, weights);
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Writes <paramref name="property"/>: an object with, for every tensor the deploy model quantizes,
+    /// its activation fields (see <see cref="WriteActivation"/>).
+    /// </summary>
+    public static void WriteDeployTensors(Utf8JsonWriter json, string property, QuantizationResult result)
+    {
+        json.WriteStartObject(property);
+        foreach (var tensor in result.DeployTensors.Values)
+        {
+            json.WriteStartObject(tensor.Tensor);
+            WriteActivation(json, tensor);
             json.WriteEndObject();
         }
         json.WriteEndObject();

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Calib.Algorithms.Calibration;
+using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Export;
 
 namespace Calib.Algorithms.Retrain;
@@ -18,7 +19,11 @@ public static class RetrainConfigFile
     public const string Format = "calib-retrain-config";
 
     /// <summary>The JSON text.</summary>
-    public static string Write(CalibratedModel calibrated, string modelFile, object preprocessing)
+    /// <param name="result">The calibration's layers and deploy tensors.</param>
+    /// <param name="config">The resolved configuration.</param>
+    /// <param name="modelFile">The float model's file name.</param>
+    /// <param name="preprocessing">The preprocessing the calibration images got.</param>
+    public static string Write(QuantizationResult result, QuantConfig config, string modelFile, object preprocessing)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -29,18 +34,11 @@ public static class RetrainConfigFile
             json.WriteString("model", modelFile);
             json.WritePropertyName("preprocessing");
             JsonSerializer.Serialize(json, preprocessing);
-            json.WriteBoolean("activation_offset", calibrated.Config.ActivationOffset);
+            json.WriteBoolean("activation_offset", config.ActivationOffset);
             json.WriteStartObject("layers");
-            foreach (var layer in calibrated.Result.Layers) WriteLayer(json, layer);
+            foreach (var layer in result.Layers) WriteLayer(json, layer);
             json.WriteEndObject();
-            json.WriteStartObject("tensors");
-            foreach (var tensor in calibrated.Result.DeployTensors.Values)
-            {
-                json.WriteStartObject(tensor.Tensor);
-                RecordFiles.WriteActivation(json, tensor);
-                json.WriteEndObject();
-            }
-            json.WriteEndObject();
+            RecordFiles.WriteDeployTensors(json, "tensors", result);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";

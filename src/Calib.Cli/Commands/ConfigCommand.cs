@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
+using Calib.Algorithms.Preparation;
 using Calib.Cli.Infrastructure;
 using Calib.Graph.IO;
 using Spectre.Console;
@@ -27,8 +27,11 @@ internal static class ConfigCommand
         foreach (var option in model.All.Concat<Option>([simple, batchNum, output])) command.Options.Add(option);
         command.SetAction(parse =>
         {
-            var original = model.Load(parse, console).Model;
-            var (_, config) = CalibrationRun.PrepareAndConfigure(original, parse.GetValue(simple), new SettingOverrides { BatchNum = parse.GetValue(batchNum) });
+            var config = PreparedModel.Load(model.Source(parse), new PreparationSettings
+            {
+                ConfigPath = parse.GetValue(simple),
+                Overrides = new SettingOverrides { BatchNum = parse.GetValue(batchNum) },
+            }, console.Warn).Config;
             var path = parse.GetValue(output)!;
             AtomicFile.WriteAllText(path, config.ToJson());
             var disabled = config.Layers.Count(l => !l.Value.QuantEnable);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Calib.Algorithms.Workflows;
 using Calib.Algorithms.Evaluation;
 using Calib.Algorithms.Reporting;
 using Calib.Cli.Infrastructure;

@@ -1,18 +1,14 @@
 using System.CommandLine;
 using System.Text.Json;
-using Calib.Algorithms.Calibration;
-using Calib.Algorithms.Configuration;
+using Calib.Algorithms.Preparation;
+using Calib.Algorithms.Workflows;
 using Calib.Cli.Infrastructure;
-using Calib.Graph;
-using Calib.Graph.Analysis;
 using Calib.Graph.Caffe;
-using Calib.Graph.Ir;
-using Calib.Graph.Shapes;
 using Spectre.Console;
 
 namespace Calib.Cli.Commands;
 
-/// <summary><c>calib inspect</c>: every node of a model, whether calib quantizes it, and why not.</summary>
+/// <summary><c>calib inspect</c>: every node of the prepared model, whether calib quantizes it, and why not.</summary>
 internal static class InspectCommand
 {
     public static Command Create(CliConsole console)
@@ -22,41 +18,16 @@ internal static class InspectCommand
         var config = new Option<string?>("--config") { Description = "Show the layers this config (detailed JSON or .cfg) disables as 'skipped by config'." };
         var command = new Command("inspect", "List every layer of a model: quantizable or not, and the exact reason when not.");
         foreach (var option in model.All.Append(config).Append(json)) command.Options.Add(option);
-        command.SetAction(parse => Execute(console, model.ModelPath(parse), model.WeightsPath(parse), model.Load(parse, console),
-            parse.GetValue(config), parse.GetValue(json)));
+        command.SetAction(parse => Execute(console, model.Source(parse), parse.GetValue(config), parse.GetValue(json)));
         return command;
     }
 
-    private static int Execute(CliConsole console, string modelPath, string? weightsPath, LoadedModel loaded, string? configPath, bool asJson)
+    private static int Execute(CliConsole console, ModelSource source, string? configPath, bool asJson)
     {
-        var onnx = loaded.Model;
-        // Unnamed nodes get the names configs and records use for them.
-        new Graph.Passes.NodeNaming().Apply(onnx);
-        var disabled = configPath is null ? new HashSet<string>() : DisabledBy(onnx, configPath);
-        var tensors = TensorInfosOf(onnx, console);
-        var report = InspectionReport.Create(modelPath, weightsPath, onnx, loaded.Preprocessing, tensors, disabled);
+        var report = Inspection.Inspect(source, configPath, console.Warn);
         if (asJson) console.PlainOutput.WriteLine(JsonSerializer.Serialize(report, InspectionReport.JsonOptions));
         else Render(console.Output, report);
         return CalibApp.Success;
-    }
-
-    private static HashSet<string> DisabledBy(OnnxModel model, string configPath)
-    {
-        var (_, config) = CalibrationRun.PrepareAndConfigure(model, configPath, new SettingOverrides());
-        return config.Layers.Where(l => !l.Value.QuantEnable).Select(l => l.Key).ToHashSet(StringComparer.Ordinal);
-    }
-
-    private static TensorInfoCatalog TensorInfosOf(OnnxModel model, CliConsole console)
-    {
-        try
-        {
-            return TensorInfoCatalog.Build(model);
-        }
-        catch (CalibException e)
-        {
-            console.Warn($"shapes are shown as declared in the file only: {e.Message}");
-            return TensorInfoCatalog.FromDeclarations(model);
-        }
     }
 
     private static string Describe(CaffePreprocessing p)
@@ -80,6 +51,8 @@ internal static class InspectCommand
         console.WriteLine(report.Weights is null
             ? $"Model: {report.Model}  (opset {report.Opset}, {report.Layers.Count} nodes)"
             : $"Model: {report.Model} + {report.Weights}  (Caffe, converted to opset {report.Opset}, {report.Layers.Count} nodes named after the layers)");
+        if (report.Preparation.Count > 0)
+            console.WriteLine($"Prepared (as 'calib run' does): {string.Join("; ", report.Preparation)}");
         if (report.Preprocessing is { } preprocessing)
             console.WriteLine($"Preprocessing (transform_param of data layer '{preprocessing.Layer}'): {Describe(preprocessing)}");
         foreach (var input in report.Inputs)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Calib.Algorithms.Workflows;
 using Calib.Algorithms.Retrain;
 using Calib.Cli.Infrastructure;
 using Spectre.Console;

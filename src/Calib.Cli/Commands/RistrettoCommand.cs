@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Calib.Algorithms.Workflows;
 using Calib.Algorithms.Ristretto;
 using Calib.Cli.Infrastructure;
 using Calib.Graph;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Calib.Algorithms.Workflows;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Evaluation;
@@ -70,6 +71,8 @@ internal static class RunCommand
     /// <summary>The per-layer table and the list of files written.</summary>
     public static void Summarize(IAnsiConsole console, CalibrationOutcome outcome)
     {
+        if (outcome.Preparation is { } preparation)
+            console.WriteLine($"Prepared the model: {preparation} (details: calib inspect).");
         var table = new Table().AddColumns("layer", "op", "act_algo", "clip range", "scale_d", "offset_d", "weights");
         foreach (var layer in outcome.Result.Layers)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Calib.Algorithms.Workflows;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Quantization;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Calib.Algorithms.Preparation;
 using Calib.Graph;
 using Calib.Graph.Caffe;
 
@@ -31,6 +32,9 @@ internal sealed class ModelOptions(bool weightsRequired = false)
     public string? WeightsPath(ParseResult parse) => parse.GetValue(Weights);
 
     public long[]? Shape(ParseResult parse) => parse.GetValue(InputShape) is { } text ? ParseShape(text) : null;
+
+    /// <summary>The model files the options name.</summary>
+    public ModelSource Source(ParseResult parse) => new(ModelPath(parse), WeightsPath(parse), Shape(parse));
 
     /// <summary>Loads the model the options name; conversion warnings go to the console.</summary>
     public LoadedModel Load(ParseResult parse, CliConsole console) =>

@@ -1,3 +1,4 @@
+using Calib.Algorithms.Workflows;
 using Calib.Algorithms.Evaluation;
 using Spectre.Console;
 

@@ -1,4 +1,5 @@
 using Calib.Graph.Ir;
+using Calib.Graph.Operators;
 using Calib.Graph.Quantization;
 
 namespace Calib.Graph.Analysis;
@@ -16,20 +17,18 @@ public sealed record QuantizedLayer(Node Node, string Input, ActivationQdq? Inpu
 /// <summary>
 /// Finds the quantized layers of a QDQ model — calib's fake-quant or deploy model, or a QDQ export
 /// from another tool: the nodes whose data input (the first) comes through
-/// DequantizeLinear(QuantizeLinear(x)) and that are of a kind calib quantizes (Conv, ConvTranspose,
-/// Gemm, MatMul, AveragePool) or read a dequantized constant (a quantized weight). Nodes that merely
+/// DequantizeLinear(QuantizeLinear(x)) and that are of a kind calib quantizes (see
+/// <see cref="OperatorRegistry"/>) or read a dequantized constant (a quantized weight). Nodes that merely
 /// pass quantized tensors along (Relu, MaxPool, Add in a deploy model) are not layers.
 /// </summary>
 public static class QuantizedLayerFinder
 {
-    private static readonly HashSet<string> LayerOps = ["Conv", "ConvTranspose", "Gemm", "MatMul", "AveragePool"];
-
     /// <summary>The quantized layers of <paramref name="graph"/>, in graph order.</summary>
     public static IReadOnlyList<QuantizedLayer> Find(ModelGraph graph) =>
         graph.Nodes
             .Where(n => !QdqPattern.IsQdq(n) && n.Inputs.Count > 0 && n.Inputs[0].Length > 0)
             .Select(n => (Node: n, Source: QdqPattern.FakeQuantSource(graph, n.Inputs[0])))
-            .Where(c => c.Source is not null && (c.Node.IsStandard && LayerOps.Contains(c.Node.OpType) || ReadsQuantizedConstant(graph, c.Node)))
+            .Where(c => c.Source is not null && (OperatorRegistry.Default.Find(c.Node) is not null || ReadsQuantizedConstant(graph, c.Node)))
             .Select(c => new QuantizedLayer(c.Node, c.Source!, QdqPattern.PerTensorQuantization(graph, graph.ProducerOf(c.Node.Inputs[0])!)))
             .ToList();
 

@@ -1,20 +1,27 @@
 using Calib.Graph.Ir;
 using Calib.Graph.Onnx.Proto;
+using Calib.Graph.Operators;
 
 namespace Calib.Graph.Passes;
 
 /// <summary>
-/// Folds an inference BatchNormalization into the Conv, ConvTranspose or Gemm before it
-/// (AMCT's fusion): with f = γ/√(σ²+ε) per output channel, W' = f·W and b' = f·(b − μ) + β.
+/// Folds an inference BatchNormalization into the layer before it when that layer's kind allows it
+/// (<see cref="QuantizableOperator.FoldsBatchNorm"/>: Conv, ConvTranspose, Gemm; AMCT's fusion): with f = γ/√(σ²+ε) per output channel, W' = f·W and b' = f·(b − μ) + β.
 /// The layer keeps its name; the BatchNormalization disappears. Folding needs the layer's
 /// output to feed only the BatchNormalization, and all parameters to be constant.
 /// </summary>
-public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : IGraphPass
+/// <param name="skipLayers">Layers whose BatchNormalization stays separate (AMCT's skip_fusion_layers).</param>
+/// <param name="operators">The layer kinds; <see cref="OperatorRegistry.Default"/> when null.</param>
+public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null, OperatorRegistry? operators = null) : IGraphPass
 {
     private readonly IReadOnlySet<string> _skipLayers = skipLayers ?? new HashSet<string>();
+    private readonly OperatorRegistry _operators = operators ?? OperatorRegistry.Default;
+
+    /// <summary>The pass's name in change lists.</summary>
+    public const string PassName = "batchnorm-folding";
 
     /// <inheritdoc/>
-    public string Name => "batchnorm-folding";
+    public string Name => PassName;
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Apply(OnnxModel model)
@@ -26,8 +33,9 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : 
         foreach (var bn in graph.Nodes.Where(n => n is { OpType: "BatchNormalization", IsStandard: true }).ToList())
         {
             if (graph.ProducerOf(bn.Inputs[0]) is not { } layer || _skipLayers.Contains(layer.Name)) continue;
-            if (!CanFold(graph, layer, bn, subgraphReads) || ReadBatchNorm(graph, bn) is not { } factors) continue;
-            FoldInto(graph, names, layer, factors);
+            if (_operators.Find(layer) is not { } kind || !CanFold(graph, kind, layer, bn, subgraphReads)
+                || ReadBatchNorm(graph, bn) is not { } factors) continue;
+            FoldInto(graph, names, kind, layer, factors);
             graph.Nodes.Remove(bn);
             layer.Outputs[0] = bn.Outputs[0];
             graph.ValueInfos.Remove(bn.Inputs[0]);
@@ -38,13 +46,12 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : 
 
     private sealed record ChannelAffine(float[] Scale, float[] Shift);
 
-    private static bool CanFold(ModelGraph graph, Node layer, Node bn, IReadOnlySet<string> subgraphReads)
+    private static bool CanFold(ModelGraph graph, QuantizableOperator kind, Node layer, Node bn, IReadOnlySet<string> subgraphReads)
     {
-        if (!layer.IsStandard || layer.OpType is not ("Conv" or "ConvTranspose" or "Gemm")) return false;
+        if (!kind.FoldsBatchNorm(layer) || kind.WeightInput != 1 || kind.BiasInput != 2) return false;
         var output = layer.Outputs[0];
         if (graph.IsGraphOutput(output) || subgraphReads.Contains(output) || graph.ConsumersOf(output).Count() != 1) return false;
         if (bn.Outputs.Skip(1).Any(o => o.Length > 0) || bn.Attributes.GetInt("training_mode", 0) != 0) return false;
-        if (layer.OpType == "Gemm" && layer.Attributes.GetInt("transA", 0) != 0) return false;
         return graph.ConstantValue(layer.Inputs[1]) is { DataType: (int)TensorProto.Types.DataType.Float }
             && (layer.InputOrNull(2) is not { } bias || graph.ConstantValue(bias) is not null);
     }
@@ -68,15 +75,15 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : 
 
     private static float[] Read(TensorProto tensor) => TensorData.ReadFloats(tensor);
 
-    private static void FoldInto(ModelGraph graph, UniqueNames names, Node layer, ChannelAffine affine)
+    private static void FoldInto(ModelGraph graph, UniqueNames names, QuantizableOperator kind, Node layer, ChannelAffine affine)
     {
         var weight = graph.ConstantValue(layer.Inputs[1])!;
         var values = TensorData.ReadFloats(weight);
         var dims = weight.Dims.ToArray();
-        var channelOf = OutputChannelMap(layer, dims);
+        var channelOf = kind.OutputChannelOf(layer, dims);
         var channels = affine.Scale.Length;
         for (var i = 0; i < values.Length; i++) values[i] *= affine.Scale[channelOf(i)];
-        var bias = BiasOf(graph, layer, channels);
+        var bias = BiasOf(graph, kind, layer, channels);
         for (var c = 0; c < channels; c++) bias[c] = bias[c] * affine.Scale[c] + affine.Shift[c];
 
         // Folded values keep the names of the tensors they replace (a PyTorch export's state_dict keys)
@@ -89,44 +96,16 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : 
             : names.Make(layer.Inputs[1].EndsWith(".weight") ? $"{layer.Inputs[1][..^".weight".Length]}.bias" : $"{layer.Name}_bias");
         graph.AddInitializer(biasName, TensorData.FromFloats([channels], bias));
         if (layer.Inputs.Count > 2) layer.Inputs[2] = biasName; else layer.Inputs.Add(biasName);
-        if (layer.OpType == "Gemm") layer.Attributes.Set("beta", 1f);
-    }
-
-    // Maps a flat weight index to the output channel it feeds.
-    private static Func<int, int> OutputChannelMap(Node layer, long[] dims)
-    {
-        var inner = (int)dims.Skip(2).Aggregate(1L, (a, b) => a * b);
-        switch (layer.OpType)
-        {
-            case "Conv":
-                var perOutput = (int)(dims[1] * inner);
-                return i => i / perOutput;
-            case "ConvTranspose":
-                // Weight [Cin, Cout/group, k...]: output channel = group index · Cout/group + j.
-                var group = (int)layer.Attributes.GetInt("group", 1);
-                var inPerGroup = (int)dims[0] / group;
-                var outPerGroup = (int)dims[1];
-                return i =>
-                {
-                    var j = i / inner % outPerGroup;
-                    var input = i / (inner * outPerGroup);
-                    return input / inPerGroup * outPerGroup + j;
-                };
-            default:
-                // Gemm: B is [N, K] with transB = 1, else [K, N].
-                var transB = layer.Attributes.GetInt("transB", 0) != 0;
-                var columns = (int)dims[1];
-                return transB ? i => i / columns : i => i % columns;
-        }
+        kind.ClearBiasFactor(layer);
     }
 
     // The layer's bias as one value per output channel (Gemm: β·C broadcast), zeros when absent.
-    private static float[] BiasOf(ModelGraph graph, Node layer, int channels)
+    private static float[] BiasOf(ModelGraph graph, QuantizableOperator kind, Node layer, int channels)
     {
         var bias = new float[channels];
         if (layer.InputOrNull(2) is not { } name) return bias;
         var values = TensorData.ReadFloats(graph.ConstantValue(name)!);
-        var factor = layer.OpType == "Gemm" ? layer.Attributes.GetFloat("beta", 1f) : 1f;
+        var factor = kind.BiasFactor(layer);
         if (values.Length != 1 && values.Length != channels)
             throw new CalibException($"Layer '{layer.DisplayName}': bias '{name}' has {values.Length} values for {channels} output channels.");
         for (var c = 0; c < channels; c++) bias[c] = factor * values[values.Length == 1 ? 0 : c];

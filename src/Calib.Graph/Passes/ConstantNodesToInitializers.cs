@@ -8,8 +8,11 @@ namespace Calib.Graph.Passes;
 /// </summary>
 public sealed class ConstantNodesToInitializers : IGraphPass
 {
+    /// <summary>The pass's name in change lists.</summary>
+    public const string PassName = "constant-nodes";
+
     /// <inheritdoc/>
-    public string Name => "constant-nodes";
+    public string Name => PassName;
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Apply(OnnxModel model)

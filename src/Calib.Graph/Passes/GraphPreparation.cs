@@ -1,4 +1,5 @@
 using Calib.Graph.Ir;
+using Calib.Graph.Operators;
 
 namespace Calib.Graph.Passes;
 
@@ -8,21 +9,52 @@ namespace Calib.Graph.Passes;
 /// </summary>
 public static class GraphPreparation
 {
+    private static readonly AsyncLocal<PreparationCount?> Counter = new();
+
     /// <summary>Options of the preparation.</summary>
     /// <param name="DoFusion">AMCT's do_fusion: fold BatchNorm and drop pass-through nodes.</param>
     /// <param name="SkipFusionLayers">Layers whose BatchNorm stays separate (AMCT's skip_fusion_layers).</param>
-    public sealed record Options(bool DoFusion = true, IReadOnlySet<string>? SkipFusionLayers = null);
+    /// <param name="Operators">The layer kinds BatchNorm may fold into; <see cref="OperatorRegistry.Default"/> when null.</param>
+    public sealed record Options(bool DoFusion = true, IReadOnlySet<string>? SkipFusionLayers = null, OperatorRegistry? Operators = null);
 
     /// <summary>The passes for <paramref name="options"/>, in order.</summary>
     public static IReadOnlyList<IGraphPass> Passes(Options options) => options.DoFusion
-        ? [new NodeNaming(), new OpsetUpgrade(), new ConstantNodesToInitializers(), new PassThroughRemoval(), new BatchNormFolding(options.SkipFusionLayers)]
+        ? [new NodeNaming(), new OpsetUpgrade(), new ConstantNodesToInitializers(), new PassThroughRemoval(),
+            new BatchNormFolding(options.SkipFusionLayers, options.Operators)]
         : [new NodeNaming(), new OpsetUpgrade(), new ConstantNodesToInitializers()];
 
     /// <summary>Prepares a copy of <paramref name="model"/>; the original is left untouched.</summary>
-    public static (OnnxModel Model, IReadOnlyList<string> Changes) Run(OnnxModel model, Options options)
+    /// <returns>The prepared copy and what the passes changed, one entry per change.</returns>
+    public static (OnnxModel Model, IReadOnlyList<GraphChange> Changes) Run(OnnxModel model, Options options)
     {
+        Counter.Value?.Increment();
         var prepared = model.Clone();
-        var changes = Passes(options).SelectMany(p => p.Apply(prepared)).ToList();
+        var changes = Passes(options).SelectMany(p => p.Apply(prepared).Select(c => new GraphChange(p.Name, c))).ToList();
         return (prepared, changes);
     }
+
+    /// <summary>
+    /// Counts the preparations run from here on in the current flow of execution (this thread and the
+    /// tasks it starts) until the count is disposed: how tests hold commands to one preparation each.
+    /// </summary>
+    public static PreparationCount Count() => Counter.Value = new PreparationCount(() => Counter.Value = null);
+}
+
+/// <summary>One change a preparation pass made.</summary>
+/// <param name="Pass">The pass's <see cref="IGraphPass.Name"/>.</param>
+/// <param name="Description">What changed, e.g. "folded BatchNormalization 'bn1' into Conv 'conv1'".</param>
+public sealed record GraphChange(string Pass, string Description);
+
+/// <summary>The number of preparations since <see cref="GraphPreparation.Count"/>; dispose to stop counting.</summary>
+public sealed class PreparationCount(Action stop) : IDisposable
+{
+    private int _runs;
+
+    /// <summary>Preparations run so far.</summary>
+    public int Runs => _runs;
+
+    internal void Increment() => Interlocked.Increment(ref _runs);
+
+    /// <inheritdoc/>
+    public void Dispose() => stop();
 }

@@ -8,8 +8,11 @@ namespace Calib.Graph.Passes;
 /// </summary>
 public sealed class NodeNaming : IGraphPass
 {
+    /// <summary>The pass's name in change lists.</summary>
+    public const string PassName = "node-names";
+
     /// <inheritdoc/>
-    public string Name => "node-names";
+    public string Name => PassName;
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Apply(OnnxModel model)

@@ -15,8 +15,11 @@ public sealed class OpsetUpgrade : IGraphPass
     /// <summary>The opset this pass upgrades to.</summary>
     public const long TargetOpset = 13;
 
+    /// <summary>The pass's name in change lists.</summary>
+    public const string PassName = "opset-upgrade";
+
     /// <inheritdoc/>
-    public string Name => "opset-upgrade";
+    public string Name => PassName;
 
     /// <summary>Why the model cannot be upgraded, or null when it can (or need not be).</summary>
     public static string? Obstacle(OnnxModel model)

@@ -8,8 +8,11 @@ namespace Calib.Graph.Passes;
 /// </summary>
 public sealed class PassThroughRemoval : IGraphPass
 {
+    /// <summary>The pass's name in change lists.</summary>
+    public const string PassName = "pass-through";
+
     /// <inheritdoc/>
-    public string Name => "pass-through";
+    public string Name => PassName;
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Apply(OnnxModel model)

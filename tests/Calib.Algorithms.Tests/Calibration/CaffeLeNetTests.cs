@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using Calib.Algorithms.Workflows;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
 using Calib.Graph.Caffe;

@@ -1,3 +1,4 @@
+using Calib.Algorithms.Workflows;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Evaluation;
 using Calib.Algorithms.Tests.Calibration;

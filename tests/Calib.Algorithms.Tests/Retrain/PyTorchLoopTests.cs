@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Calib.Algorithms.Workflows;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Retrain;
 using Calib.Algorithms.Tests.Calibration;

@@ -1,3 +1,4 @@
+using Calib.Algorithms.Workflows;
 using Calib.Graph.Execution;
 using Calib.Algorithms.Data;
 using Calib.Algorithms.Ristretto;

@@ -12,12 +12,12 @@ public sealed class QuantizableLayerFinderTests
         QuantizableLayerFinder.Classify(TestModels.LayerZoo().Graph).ToDictionary(v => v.Node.Name);
 
     [TestMethod]
-    [DataRow("conv_ok", QuantizableKind.Conv)]
-    [DataRow("avgpool", QuantizableKind.AveragePool)]
-    [DataRow("deconv_ok", QuantizableKind.ConvTranspose)]
-    [DataRow("gemm_ok", QuantizableKind.Gemm)]
-    [DataRow("matmul_ok", QuantizableKind.MatMul)]
-    public void Supported_layers_are_quantizable(string node, QuantizableKind kind)
+    [DataRow("conv_ok", "Conv")]
+    [DataRow("avgpool", "AveragePool")]
+    [DataRow("deconv_ok", "ConvTranspose")]
+    [DataRow("gemm_ok", "Gemm")]
+    [DataRow("matmul_ok", "MatMul")]
+    public void Supported_layers_are_quantizable(string node, string kind)
     {
         Assert.AreEqual(kind, Verdicts[node].Kind);
         Assert.IsNull(Verdicts[node].Reason);
@@ -59,7 +59,7 @@ public sealed class QuantizableLayerFinderTests
 
         var verdict = QuantizableLayerFinder.Classify(graph).Single(v => v.Node.Name == "matmul_ok");
 
-        Assert.AreEqual(QuantizableKind.MatMul, verdict.Kind);
+        Assert.AreEqual("MatMul", verdict.Kind);
     }
 
     [TestMethod]

@@ -21,7 +21,7 @@ public sealed class GraphPreparationTests
         CollectionAssert.DoesNotContain(ops, "BatchNormalization");
         CollectionAssert.DoesNotContain(ops, "Pad");
         CollectionAssert.DoesNotContain(ops, "Constant");
-        Assert.AreEqual(4, changes.Count(c => c.StartsWith("folded BatchNormalization")));
+        Assert.AreEqual(4, changes.Count(c => c.Description.StartsWith("folded BatchNormalization")));
         AssertSameOutputs(Sample, prepared, 1e-4f, [4, 1, 28, 28]);
     }
 

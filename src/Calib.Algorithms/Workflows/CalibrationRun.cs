@@ -1,16 +1,13 @@
 using System.Diagnostics;
+using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
 using Calib.Algorithms.Export;
+using Calib.Algorithms.Preparation;
 using Calib.Graph;
-using Calib.Graph.Execution;
 using Calib.Graph.IO;
-using Calib.Graph.Ir;
-using Calib.Graph.Onnx;
-using Calib.Graph.Passes;
-using Calib.Graph.Shapes;
 
-namespace Calib.Algorithms.Calibration;
+namespace Calib.Algorithms.Workflows;
 
 /// <summary>What a calibration run produced.</summary>
 /// <param name="Plan">What was quantized, and why the rest was not.</param>
@@ -19,12 +16,15 @@ namespace Calib.Algorithms.Calibration;
 /// <param name="Files">The files written.</param>
 /// <param name="Images">Number of calibration images used.</param>
 /// <param name="Elapsed">Wall time of the whole run.</param>
+/// <param name="Preparation">What preparation changed, in one line; null when nothing worth telling.</param>
 public sealed record CalibrationOutcome(
-    CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, IReadOnlyList<string> Files, long Images, TimeSpan Elapsed);
+    CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, IReadOnlyList<string> Files, long Images, TimeSpan Elapsed,
+    string? Preparation = null);
 
 /// <summary>
-/// Post-training calibration end to end: load, prepare, observe, choose ranges, quantize
-/// weights, and write the fake-quant and deploy models with their record, config and CSV.
+/// Post-training calibration end to end: load and prepare (<see cref="PreparedModel"/>), observe,
+/// choose ranges, quantize weights, and write the fake-quant and deploy models with their record,
+/// config and CSV.
 /// </summary>
 public static class CalibrationRun
 {
@@ -34,39 +34,39 @@ public static class CalibrationRun
     /// <param name="warn">Receives warnings.</param>
     public static CalibrationOutcome Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
-        var calibrated = Calibrate(request, onBatch, warn);
+        var calibrated = Calibrate(Prepare(request, warn), request, onBatch, warn);
         var files = Outputs(calibrated);
         files.Commit();
         return Outcome(calibrated, files);
     }
 
+    /// <summary>Loads and prepares the request's model with its configuration.</summary>
+    public static PreparedModel Prepare(CalibrationRequest request, Action<string>? warn = null) =>
+        PreparedModel.Load(request.Source,
+            new PreparationSettings { ConfigPath = request.ConfigPath, Overrides = request.Overrides, Operators = request.Operators }, warn);
+
     /// <summary>
-    /// Calibrates in memory: load, prepare, observe, choose ranges, quantize weights. Nothing is written;
+    /// Calibrates a prepared model in memory: observe, choose ranges, quantize weights. Nothing is written;
     /// see <see cref="Outputs"/>.
     /// </summary>
+    /// <param name="prepared">The model, prepared for <paramref name="request"/> (see <see cref="Prepare"/>).</param>
     /// <param name="request">The run's inputs and settings.</param>
     /// <param name="onBatch">Progress: called with (batches done, batches in all).</param>
     /// <param name="warn">Receives warnings.</param>
-    public static CalibratedModel Calibrate(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
+    public static CalibratedModel Calibrate(PreparedModel prepared, CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
         var clock = Stopwatch.StartNew();
-        var loaded = ModelLoader.Load(request.ModelPath, request.WeightsPath,
-            new Graph.Caffe.CaffeImportOptions { InputShape = request.InputShape, Warn = warn });
-        var preprocessing = Preprocessing.Resolve(request.Preprocessing, loaded);
-        var (model, config) = PrepareAndConfigure(loaded.Model, request.ConfigPath, request.Overrides);
-        var plan = CalibrationPlan.Build(model, config, warn);
+        var preprocessing = Preprocessing.Resolve(request.Preprocessing, prepared.Loaded);
+        var config = prepared.Config;
+        var plan = CalibrationPlan.Build(prepared.Model, prepared.Verdicts, config, warn);
         if (plan.Layers.Count == 0)
             throw new CalibException($"Model '{request.ModelPath}' has no layer to quantize: {NoLayerReason(plan)}. Run 'calib inspect' to see why each layer is not quantizable.");
 
-        var input = ModelInput.Of(model, request.ModelPath);
-        var batchSize = input.BatchSize(request.BatchSize, fallback: 1, request.ModelPath);
-        var set = Data.CalibrationSet.Open(request.CalibrationSet);
-        using var reader = new BatchReader(set, input.Layout, preprocessing, batchSize, config.BatchNum,
-            new BatchReaderOptions { SkipUndecodable = request.SkipUndecodable, Warn = warn });
-        var statistics = ActivationStatistics.Collect(model, plan.ObservedTensors, reader.ReadBatches(), request.Execution,
-            tensor => DescribeReaders(plan, tensor), done => onBatch?.Invoke(done, config.BatchNum));
+        var observation = new CalibrationSetObservation(request.ModelPath, request.CalibrationSet, preprocessing, request.BatchSize,
+            config.BatchNum, request.Execution, request.SkipUndecodable);
+        var statistics = observation.Observe(prepared.Model, plan.ObservedTensors, tensor => DescribeReaders(plan, tensor), onBatch, warn);
         var result = LayerQuantizer.Quantize(plan, statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
-        return new CalibratedModel(request, plan, result, config, statistics, clock.Elapsed, preprocessing);
+        return new CalibratedModel(prepared, request, plan, result, config, statistics, clock.Elapsed, preprocessing);
     }
 
     /// <summary>
@@ -94,24 +94,12 @@ public static class CalibrationRun
 
     /// <summary>What a run that wrote <paramref name="files"/> for <paramref name="calibrated"/> produced.</summary>
     public static CalibrationOutcome Outcome(CalibratedModel calibrated, OutputFileSet files) =>
-        new(calibrated.Plan, calibrated.Result, calibrated.Config, [.. files.Paths], calibrated.Statistics.Samples, calibrated.Elapsed);
+        new(calibrated.Plan, calibrated.Result, calibrated.Config, [.. files.Paths], calibrated.Statistics.Samples, calibrated.Elapsed,
+            calibrated.Prepared.ChangeSummary);
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>
     public static string DefaultOutputDirectory(string modelPath) =>
         Path.Combine("calib-out", Path.GetFileNameWithoutExtension(modelPath));
-
-    /// <summary>
-    /// Prepares the model (AMCT's fusion) and resolves its configuration: defaults, then the file, then
-    /// <paramref name="overrides"/>. The file may turn fusion off, so the model is prepared again when it does.
-    /// </summary>
-    public static (OnnxModel Model, QuantConfig Config) PrepareAndConfigure(OnnxModel original, string? configPath, SettingOverrides overrides)
-    {
-        var (model, _) = GraphPreparation.Run(original, new GraphPreparation.Options());
-        var config = ConfigResolution.Resolve(new ModelLayers(Graph.Analysis.QuantizableLayerFinder.Classify(model)), configPath, overrides);
-        if (!config.DoFusion || config.SkipFusionLayers.Count > 0)
-            (model, _) = GraphPreparation.Run(original, new GraphPreparation.Options(config.DoFusion, config.SkipFusionLayers.ToHashSet()));
-        return (model, config);
-    }
 
     private static string DescribeReaders(CalibrationPlan plan, string tensor)
     {

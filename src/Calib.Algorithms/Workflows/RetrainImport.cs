@@ -4,14 +4,16 @@ using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
 using Calib.Algorithms.Evaluation;
 using Calib.Algorithms.Export;
+using Calib.Algorithms.Preparation;
 using Calib.Algorithms.Reporting;
 using Calib.Algorithms.Quantization;
+using Calib.Algorithms.Retrain;
 using Calib.Graph;
 using Calib.Graph.Ir;
 using Calib.Graph.Onnx;
 using Calib.Graph.Quantization;
 
-namespace Calib.Algorithms.Retrain;
+namespace Calib.Algorithms.Workflows;
 
 /// <summary>
 /// <c>calib retrain import</c>: takes a fine-tuned model with QuantizeLinear/DequantizeLinear pairs and
@@ -32,7 +34,8 @@ public static class RetrainImport
         var learned = LearnedQuantization.Read(OnnxModelFile.Load(request.ModelPath));
         if (learned.Activations.Count == 0)
             throw new CalibException($"'{request.ModelPath}' has no QuantizeLinear/DequantizeLinear pair on any activation: it is not a fine-tuned QDQ model. Use 'calib run' for a float model.");
-        var (model, config) = CalibrationRun.PrepareAndConfigure(learned.FloatModel, null, new SettingOverrides());
+        var prepared = PreparedModel.Prepare(new ModelSource(request.ModelPath), new LoadedModel(learned.FloatModel, null), warn: warn);
+        var (model, config) = (prepared.Model, prepared.Config);
         var activations = InheritThroughPassingOps(model.Graph, learned.Activations);
         foreach (var (layerName, settings) in config.Layers.ToList())
         {
@@ -43,7 +46,7 @@ public static class RetrainImport
                 config.Layers[layerName] = settings with { QuantEnable = false };
             }
         }
-        var plan = CalibrationPlan.Build(model, config, warn);
+        var plan = CalibrationPlan.Build(model, prepared.Verdicts, config, warn);
         var layers = plan.Layers.Select(layer => new LayerQuantization(
             layer, Learned(layer.Input, activations[layer.Input]), Weights(model.Graph, layer, learned, warn))).ToList();
         var deploy = DeployTensors(request, preprocessing, exported, plan, activations, model, onBatch, warn);
@@ -61,7 +64,7 @@ public static class RetrainImport
         if (request.EvalSet is { } evalSet)
             ReportFiles.AddTables(files, $"{name}_accuracy", Evaluate(request, preprocessing, evalSet, learned.FloatModel, name, plan, result));
         files.Commit();
-        return new CalibrationOutcome(plan, result, config, [.. files.Paths], 0, clock.Elapsed);
+        return new CalibrationOutcome(plan, result, config, [.. files.Paths], 0, clock.Elapsed, prepared.ChangeSummary);
     }
 
     // The fine-tuned float weights are the baseline: what the report measures is the quantization.
@@ -144,11 +147,9 @@ public static class RetrainImport
     private static IEnumerable<ActivationQuantization> Measure(RetrainImportRequest request, Preprocessing preprocessing, OnnxModel model,
         IReadOnlyList<string> tensors, Action<int, int>? onBatch, Action<string>? warn)
     {
-        var input = ModelInput.Of(model, request.ModelPath);
-        using var reader = new BatchReader(CalibrationSet.Open(request.CalibrationSet!), input.Layout, preprocessing,
-            input.BatchSize(request.BatchSize, fallback: 1, request.ModelPath), request.BatchNum, new BatchReaderOptions { Warn = warn });
-        var statistics = ActivationStatistics.Collect(model, tensors, reader.ReadBatches(), request.Execution,
-            _ => "a tensor of the deploy model", done => onBatch?.Invoke(done, request.BatchNum));
+        var observation = new CalibrationSetObservation(request.ModelPath, request.CalibrationSet!, preprocessing, request.BatchSize,
+            request.BatchNum, request.Execution);
+        var statistics = observation.Observe(model, tensors, _ => "a tensor of the deploy model", onBatch, warn);
         var settings = new ActivationQuantSettings(ActivationAlgorithm.Ifmr, new ActivationAlgorithmOptions());
         return LayerQuantizer.QuantizeTensors(model.Graph, statistics, tensors, settings);
     }

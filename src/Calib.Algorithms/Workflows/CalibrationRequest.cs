@@ -1,8 +1,10 @@
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
+using Calib.Algorithms.Preparation;
 using Calib.Graph.Execution;
+using Calib.Graph.Operators;
 
-namespace Calib.Algorithms.Calibration;
+namespace Calib.Algorithms.Workflows;
 
 /// <summary>Everything a calibration run needs (what <c>calib run</c> collects from its flags).</summary>
 public sealed record CalibrationRequest
@@ -42,4 +44,10 @@ public sealed record CalibrationRequest
 
     /// <summary>Skip images that do not decode (with a warning) instead of failing.</summary>
     public bool SkipUndecodable { get; init; }
+
+    /// <summary>The quantizable operator kinds.</summary>
+    public OperatorRegistry Operators { get; init; } = OperatorRegistry.Default;
+
+    /// <summary>The model files.</summary>
+    public ModelSource Source => new(ModelPath, WeightsPath, InputShape);
 }

@@ -1,11 +1,10 @@
-using Calib.Algorithms.Data;
 using System.Globalization;
-using Calib.Algorithms.Calibration;
+using Calib.Algorithms.Data;
+using Calib.Algorithms.Evaluation;
 using Calib.Algorithms.Reporting;
 using Calib.Graph;
-using Calib.Graph.Onnx;
 
-namespace Calib.Algorithms.Evaluation;
+namespace Calib.Algorithms.Workflows;
 
 /// <summary>What <c>calib run --eval-set</c> needs besides the calibration request.</summary>
 public sealed record EvaluatedRunRequest
@@ -52,19 +51,18 @@ public static class EvaluatedRun
         if (request.AccuracyBudget is < 0 or double.NaN)
             throw new CalibException($"--accuracy-budget {request.AccuracyBudget} must be 0 or more (points of top-1 accuracy).");
         var calibration = request.Calibration;
-        var loaded = ModelLoader.Load(calibration.ModelPath, calibration.WeightsPath,
-            new Graph.Caffe.CaffeImportOptions { InputShape = calibration.InputShape, Warn = warn });
+        var prepared = CalibrationRun.Prepare(calibration, warn);
         var settings = request.Settings with
         {
             // The images are evaluated as they were calibrated: the flags, else the model's own preprocessing.
-            Preprocessing = Preprocessing.Resolve(calibration.Preprocessing, loaded),
+            Preprocessing = Preprocessing.Resolve(calibration.Preprocessing, prepared.Loaded),
             BatchSize = calibration.BatchSize,
             Execution = calibration.Execution,
         };
-        var floatModel = new NamedModel(calibration.ModelPath, loaded.Model);
+        var floatModel = new NamedModel(calibration.ModelPath, prepared.Loaded.Model);
         // Opened before calibrating, so that a bad evaluation set fails at once.
         var data = EvaluationData.Open(floatModel.Model, calibration.ModelPath, request.EvalSet, settings);
-        var calibrated = CalibrationRun.Calibrate(calibration, onBatch, warn);
+        var calibrated = CalibrationRun.Calibrate(prepared, calibration, onBatch, warn);
         var report = Evaluate(calibrated, floatModel, data, settings, progress);
         BudgetResult? budget = null;
         if (request.AccuracyBudget is { } allowed)

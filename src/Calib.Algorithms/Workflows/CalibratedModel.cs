@@ -1,8 +1,10 @@
+using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Export;
+using Calib.Algorithms.Preparation;
 using Calib.Graph.Ir;
 
-namespace Calib.Algorithms.Calibration;
+namespace Calib.Algorithms.Workflows;
 
 /// <summary>
 /// A model calibrated in memory, before anything is written: the plan, the quantization chosen and
@@ -11,9 +13,10 @@ namespace Calib.Algorithms.Calibration;
 /// </summary>
 public sealed class CalibratedModel
 {
-    internal CalibratedModel(CalibrationRequest request, CalibrationPlan plan, QuantizationResult result, QuantConfig config,
+    internal CalibratedModel(PreparedModel prepared, CalibrationRequest request, CalibrationPlan plan, QuantizationResult result, QuantConfig config,
         ActivationStatistics statistics, TimeSpan elapsed, Data.Preprocessing preprocessing)
     {
+        Prepared = prepared;
         Preprocessing = preprocessing;
         Request = request;
         Plan = plan;
@@ -22,6 +25,9 @@ public sealed class CalibratedModel
         Statistics = statistics;
         Elapsed = elapsed;
     }
+
+    /// <summary>The model as loaded and prepared.</summary>
+    public PreparedModel Prepared { get; }
 
     /// <summary>The run's inputs and settings.</summary>
     public CalibrationRequest Request { get; }
@@ -45,7 +51,7 @@ public sealed class CalibratedModel
     public TimeSpan Elapsed { get; }
 
     /// <summary>The model file name without extension: the stem of every output file.</summary>
-    public string ModelName => Path.GetFileNameWithoutExtension(Request.ModelPath);
+    public string ModelName => Prepared.Name;
 
     /// <summary>The fake-quant model (see <see cref="QdqModels.FakeQuant"/>).</summary>
     public OnnxModel FakeQuantModel() => QdqModels.FakeQuant(Plan, Result);
@@ -68,8 +74,8 @@ public sealed class CalibratedModel
     public CalibratedModel KeepingFloat(IReadOnlyCollection<string> layers)
     {
         var config = Config.WithLayersDisabled(layers);
-        var plan = CalibrationPlan.Build(Plan.Model, config);
+        var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config);
         var result = LayerQuantizer.Quantize(plan, Statistics, ConfigResolution.DeployDefaults(config, Request.Overrides));
-        return new CalibratedModel(Request, plan, result, config, Statistics, Elapsed, Preprocessing);
+        return new CalibratedModel(Prepared, Request, plan, result, config, Statistics, Elapsed, Preprocessing);
     }
 }

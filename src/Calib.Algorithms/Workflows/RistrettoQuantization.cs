@@ -1,15 +1,17 @@
 using System.Diagnostics;
+using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
+using Calib.Algorithms.Preparation;
+using Calib.Algorithms.Ristretto;
 using Calib.Graph;
 using Calib.Graph.Caffe;
 using Calib.Graph.Caffe.Proto;
 using Calib.Graph.IO;
 using Calib.Graph.Ir;
 using Calib.Graph.Onnx;
-using Calib.Graph.Passes;
 using Calib.Graph.Shapes;
 
-namespace Calib.Algorithms.Ristretto;
+namespace Calib.Algorithms.Workflows;
 
 /// <summary>The result of <see cref="RistrettoQuantization.Execute"/>.</summary>
 /// <param name="Analysis">The search's rows and choice.</param>
@@ -35,8 +37,10 @@ public static class RistrettoQuantization
     {
         var clock = Stopwatch.StartNew();
         Validate(request);
-        var loaded = ModelLoader.Load(request.ModelPath, request.WeightsPath, new CaffeImportOptions { InputShape = request.InputShape });
-        var model = GraphPreparation.Run(loaded.Model, new GraphPreparation.Options(DoFusion: false)).Model;
+        // Ristretto quantizes the net as trained: BatchNorm and Scale layers stay separate.
+        var prepared = PreparedModel.Load(new ModelSource(request.ModelPath, request.WeightsPath, request.InputShape),
+            new PreparationSettings { Overrides = new SettingOverrides { DoFusion = false } });
+        var (loaded, model) = (prepared.Loaded, prepared.Model);
         if (model.DefaultOpset < 12)
             throw new CalibException($"Model '{request.ModelPath}' uses opset {model.DefaultOpset}: Ristretto's simulation needs opset 12 or later (convert it with onnx.version_converter).");
         var layers = RistrettoLayer.Find(model.Graph);

@@ -1,7 +1,7 @@
 using Calib.Algorithms.Data;
 using Calib.Graph.Execution;
 
-namespace Calib.Algorithms.Retrain;
+namespace Calib.Algorithms.Workflows;
 
 /// <summary>What <c>calib retrain import</c> needs.</summary>
 public sealed record RetrainImportRequest

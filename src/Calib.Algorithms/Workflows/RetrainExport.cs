@@ -1,9 +1,9 @@
-using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Export;
+using Calib.Algorithms.Retrain;
 using Calib.Graph.IO;
 using Calib.Graph.Onnx;
 
-namespace Calib.Algorithms.Retrain;
+namespace Calib.Algorithms.Workflows;
 
 /// <summary>
 /// <c>calib retrain export</c>: calibrates like <c>calib run</c>, then writes the QAT starting point —
@@ -15,13 +15,13 @@ public static class RetrainExport
     /// <summary>Runs the export; returns the files written.</summary>
     public static IReadOnlyList<string> Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
-        var calibrated = CalibrationRun.Calibrate(request, onBatch, warn);
-        var name = Path.GetFileNameWithoutExtension(request.ModelPath);
+        var calibrated = CalibrationRun.Calibrate(CalibrationRun.Prepare(request, warn), request, onBatch, warn);
+        var name = calibrated.ModelName;
         var model = QdqModels.FakeQuant(calibrated.Plan, calibrated.Result);
         model.Graph.Name = model.Graph.Name.Replace("_fake-quant", "_retrain", StringComparison.Ordinal);
         var files = new OutputFileSet(request.OutputDirectory);
         files.Add($"{name}_retrain.onnx", OnnxModelFile.ToBytes(model));
-        files.AddText($"{name}_retrain_config.json", RetrainConfigFile.Write(calibrated, Path.GetFileName(request.ModelPath), calibrated.Preprocessing));
+        files.AddText($"{name}_retrain_config.json", RetrainConfigFile.Write(calibrated.Result, calibrated.Config, Path.GetFileName(request.ModelPath), calibrated.Preprocessing));
         files.Commit();
         return [.. files.Paths];
     }

@@ -1,7 +1,8 @@
 using Calib.Algorithms.Data;
+using Calib.Algorithms.Ristretto;
 using Calib.Graph.Execution;
 
-namespace Calib.Algorithms.Ristretto;
+namespace Calib.Algorithms.Workflows;
 
 /// <summary>What <c>calib ristretto quantize</c> asks for.</summary>
 public sealed record RistrettoRequest

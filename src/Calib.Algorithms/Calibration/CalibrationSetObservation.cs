@@ -1,0 +1,37 @@
+using Calib.Algorithms.Data;
+using Calib.Graph.Execution;
+using Calib.Graph.Ir;
+
+namespace Calib.Algorithms.Calibration;
+
+/// <summary>How a calibration image set is read and fed to observe tensors.</summary>
+/// <param name="ModelPath">The model file, for messages.</param>
+/// <param name="CalibrationSet">The calibration image folder.</param>
+/// <param name="Preprocessing">How images become input tensors.</param>
+/// <param name="BatchSize">Images per batch; null uses the model's fixed batch size, else 1.</param>
+/// <param name="BatchNum">How many batches to observe.</param>
+/// <param name="Execution">ONNX Runtime device and threads.</param>
+/// <param name="SkipUndecodable">Skip images that do not decode (with a warning) instead of failing.</param>
+public sealed record CalibrationSetObservation(
+    string ModelPath, string CalibrationSet, Preprocessing Preprocessing, int? BatchSize, int BatchNum,
+    ExecutionOptions Execution, bool SkipUndecodable = false)
+{
+    /// <summary>
+    /// Streams the set through <paramref name="model"/> and returns the statistics of <paramref name="tensors"/>:
+    /// images are decoded on background threads, batches are observed one at a time.
+    /// </summary>
+    /// <param name="model">The model to run.</param>
+    /// <param name="tensors">The tensors to observe.</param>
+    /// <param name="describe">Names a tensor's role for error messages (e.g. "input of layer conv1").</param>
+    /// <param name="onBatch">Progress: (batches done, batches in all).</param>
+    /// <param name="warn">Receives warnings (skipped images).</param>
+    public ActivationStatistics Observe(OnnxModel model, IReadOnlyList<string> tensors, Func<string, string> describe,
+        Action<int, int>? onBatch = null, Action<string>? warn = null)
+    {
+        var input = ModelInput.Of(model, ModelPath);
+        var batchSize = input.BatchSize(BatchSize, fallback: 1, ModelPath);
+        using var reader = new BatchReader(Data.CalibrationSet.Open(CalibrationSet), input.Layout, Preprocessing, batchSize, BatchNum,
+            new BatchReaderOptions { SkipUndecodable = SkipUndecodable, Warn = warn });
+        return ActivationStatistics.Collect(model, tensors, reader.ReadBatches(), Execution, describe, done => onBatch?.Invoke(done, BatchNum));
+    }
+}
