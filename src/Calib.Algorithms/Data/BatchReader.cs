@@ -68,7 +68,7 @@ public sealed class BatchReader : IDisposable
     /// <exception cref="CalibException">The batch size is below 1, the list is empty, or the preprocessing does not fit the model input.</exception>
     public static BatchReader Covering(SampleList samples, InputLayout layout, Preprocessing preprocessing, int batchSize, BatchReaderOptions? options = null)
     {
-        if (batchSize < 1) throw new CalibException($"--batch-size {batchSize} is not a batch size: it must be at least 1.");
+        ModelInput.CheckBatchSize(batchSize);
         if (samples.Items.Count == 0) throw new CalibException($"'{samples.Location}' holds no samples.");
         if (options?.SkipUndecodable == true)
             throw new ArgumentException("A covering read uses every sample, so it cannot skip undecodable ones.", nameof(options));
@@ -144,7 +144,7 @@ public sealed class BatchReader : IDisposable
 
     private static long CalibrationSamples(CalibrationSet set, int batchSize, int batchCount)
     {
-        if (batchSize < 1) throw new CalibException($"--batch-size {batchSize} is not a batch size: it must be at least 1.");
+        ModelInput.CheckBatchSize(batchSize);
         if (batchCount < 1) throw new CalibException($"--batch-num {batchCount} is not a batch count: it must be at least 1.");
         if (set.Files.Count < (long)batchSize * batchCount)
             throw new CalibException(

@@ -31,7 +31,11 @@ public sealed record ModelInput(string Name, InputLayout Layout, long? FixedBatc
         if (requested is { } size && FixedBatch is { } n && size != n)
             throw new CalibException($"Model '{modelPath}' has a fixed batch size of {n}; --batch-size {size} does not fit. Leave --batch-size out or use {n}.");
         var batchSize = requested ?? (int)(FixedBatch ?? fallback);
-        if (batchSize < 1) throw new CalibException($"--batch-size ({batchSize}) must be at least 1.");
-        return batchSize;
+        return CheckBatchSize(batchSize);
     }
+
+    /// <summary>Returns <paramref name="batchSize"/> when it is at least 1: every command checks --batch-size with these words.</summary>
+    /// <exception cref="CalibException">The size is below 1.</exception>
+    public static int CheckBatchSize(int batchSize) => batchSize >= 1 ? batchSize
+        : throw new CalibException($"--batch-size {batchSize} is not a batch size: it must be at least 1.");
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Calib.Algorithms.Statistics;
 using Calib.Graph;
 using Calib.Graph.Execution;
 using Calib.Graph.Ir;
@@ -39,7 +40,7 @@ public static class ClassifierScoring
             {
                 var row = scores.Slice(i * classes, classes);
                 var label = batch.Labels[i];
-                var best = ArgMax(row);
+                var best = Extremes.ArgMax(row);
                 predictions.Add(best);
                 if (best == label) top1++;
                 if (Rank(row, label) < TopK) top5++;
@@ -54,14 +55,6 @@ public static class ClassifierScoring
         if (classes < 2)
             throw new CalibException($"Model '{name}' gives {classes} value per sample in output '{output}': calib evaluates classifiers, whose first output holds one score per class.");
         data.Set.CheckClasses(classes, name);
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> row)
-    {
-        var best = 0;
-        for (var k = 1; k < row.Length; k++)
-            if (row[k] > row[best]) best = k;
-        return best;
     }
 
     // How many classes score above the label, ties going to the lower index as ArgMax does.

@@ -1,3 +1,4 @@
+using Calib.Algorithms.Statistics;
 using Calib.Graph;
 using Calib.Graph.Execution;
 using Calib.Graph.Ir;
@@ -32,7 +33,7 @@ internal sealed class AccuracyScorer(LabelledImages set, string scoreTensor, int
                 throw new CalibException($"Score tensor '{scoreTensor}' holds {scores.Length} values for a batch of {batchSize}: it must be [N, classes].");
             var classes = scores.Length / batchSize;
             for (var i = 0; i < batchSize; i++)
-                if (ArgMax(scores.Slice(i * classes, classes)) == set.Labels[b * batchSize + i]) correct++;
+                if (Extremes.ArgMax(scores.Slice(i * classes, classes)) == set.Labels[b * batchSize + i]) correct++;
         }
         return (double)correct / Samples;
     }
@@ -49,8 +50,8 @@ internal sealed class AccuracyScorer(LabelledImages set, string scoreTensor, int
         for (var b = 0; b < Math.Min(batches, iterations); b++)
         {
             using var result = Run(runner, b);
-            foreach (var name in computed) max[name] = Math.Max(max[name], MaxAbs(result.Floats(name)));
-            if (max.ContainsKey(input)) max[input] = Math.Max(max[input], MaxAbs(Batch(b)));
+            foreach (var name in computed) max[name] = Math.Max(max[name], Extremes.MaxAbs(result.Floats(name)));
+            if (max.ContainsKey(input)) max[input] = Math.Max(max[input], Extremes.MaxAbs(Batch(b)));
         }
         return max;
     }
@@ -60,20 +61,7 @@ internal sealed class AccuracyScorer(LabelledImages set, string scoreTensor, int
 
     private ReadOnlySpan<float> Batch(int batch) => set.Data.AsSpan(batch * batchSize * set.SampleSize, batchSize * set.SampleSize);
 
-    private static double MaxAbs(ReadOnlySpan<float> values)
-    {
-        var max = 0f;
-        foreach (var v in values) max = Math.Max(max, Math.Abs(v));
-        return max;
-    }
 
     private static IEnumerable<string> ExtraOutputs(OnnxModel model, IEnumerable<string> tensors) =>
         tensors.Where(t => !model.Graph.IsGraphOutput(t));
-
-    private static int ArgMax(ReadOnlySpan<float> row)
-    {
-        var best = 0;
-        for (var k = 1; k < row.Length; k++) if (row[k] > row[best]) best = k;
-        return best;
-    }
 }

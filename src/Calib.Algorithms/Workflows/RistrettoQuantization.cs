@@ -3,6 +3,7 @@ using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
 using Calib.Algorithms.Preparation;
 using Calib.Algorithms.Ristretto;
+using Calib.Algorithms.Statistics;
 using Calib.Graph;
 using Calib.Graph.Caffe;
 using Calib.Graph.Caffe.Proto;
@@ -75,7 +76,7 @@ public static class RistrettoQuantization
     private static void Validate(RistrettoRequest request)
     {
         if (request.Iterations < 1) throw new CalibException($"--iterations must be at least 1, not {request.Iterations}.");
-        if (request.BatchSize < 1) throw new CalibException($"--batch-size must be at least 1, not {request.BatchSize}.");
+        ModelInput.CheckBatchSize(request.BatchSize);
         if (request.ErrorMargin < 0 || !double.IsFinite(request.ErrorMargin))
             throw new CalibException($"--error-margin is an absolute accuracy drop in percent, 0 or more, not {request.ErrorMargin}.");
     }
@@ -96,11 +97,10 @@ public static class RistrettoQuantization
         var max = scorer.MaxAbs(model, tensors, RangeBatches);
         return layers.ToDictionary(
             l => l.Name,
-            l => new LayerRanges(max[l.Input], max[OutputOf(l)], MaxAbs(TensorData.ReadFloats(model.Graph.Initializers[l.Weight]))),
+            l => new LayerRanges(max[l.Input], max[OutputOf(l)], Extremes.MaxAbs(TensorData.ReadFloats(model.Graph.Initializers[l.Weight]))),
             StringComparer.Ordinal);
     }
 
-    private static double MaxAbs(float[] values) => values.Length == 0 ? 0 : values.Max(v => Math.Abs((double)v));
 
     private static List<string> Write(RistrettoRequest request, OnnxModel model, IReadOnlyList<RistrettoLayer> layers, NetParameter? net, RistrettoAnalysis analysis)
     {

@@ -38,17 +38,15 @@ internal static class RetrainCommand
         var model = new Option<string>("--model", "-m") { Description = "The fine-tuned model: an ONNX file with QuantizeLinear/DequantizeLinear pairs (e.g. a PyTorch QAT export).", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Output folder.", Required = true };
         var ranges = new Option<string?>("--ranges") { Description = "<model>_retrain_config.json from 'calib retrain export': ranges for deploy tensors the model does not quantize." };
-        var calibSet = new Option<string?>("--calib-set") { Description = "Images to measure deploy tensors the model does not quantize (instead of --ranges)." };
-        var batchNum = new Option<int>("--batch-num") { Description = "Batches of --calib-set to use.", DefaultValueFactory = _ => Algorithms.Configuration.QuantConfig.DefaultBatchNum };
-        var batchSize = new Option<int?>("--batch-size") { Description = "Images per batch (default: the model's fixed batch size, else 1)." };
+        var images = new CalibrationSetOptions(calibSetRequired: false, "Images to measure deploy tensors the model does not quantize (instead of --ranges).");
         var evalSet = new Option<string?>("--eval-set") { Description = "Labelled images: write the accuracy report (<model>_accuracy.csv/.json) beside the outputs." };
         var execution = new ExecutionFlags();
         var preprocessing = new PreprocessingOptions();
         var command = new Command("import", "Take a fine-tuned QDQ model back: write the same outputs as 'calib run', keeping the learned scales and zero points exactly.")
         {
-            model, output, ranges, calibSet, evalSet, batchNum, batchSize,
+            model, output, ranges, evalSet,
         };
-        foreach (var option in execution.All.Concat(preprocessing.All)) command.Options.Add(option);
+        foreach (var option in images.All.Concat(execution.All).Concat(preprocessing.All)) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var request = new RetrainImportRequest
@@ -56,10 +54,10 @@ internal static class RetrainCommand
                 ModelPath = parse.GetValue(model)!,
                 OutputDirectory = parse.GetValue(output)!,
                 RangesPath = parse.GetValue(ranges),
-                CalibrationSet = parse.GetValue(calibSet),
+                CalibrationSet = parse.GetValue(images.CalibSet),
                 EvalSet = parse.GetValue(evalSet),
-                BatchNum = parse.GetValue(batchNum),
-                BatchSize = parse.GetValue(batchSize),
+                BatchNum = parse.GetValue(images.BatchNum) ?? Algorithms.Configuration.QuantConfig.DefaultBatchNum,
+                BatchSize = parse.GetValue(images.BatchSize),
                 Preprocessing = preprocessing.ResolveOrNull(parse),
                 Execution = execution.Resolve(parse),
             };

@@ -11,9 +11,7 @@ namespace Calib.Cli.Infrastructure;
 internal sealed class CalibrationFlags
 {
     public ModelOptions Model { get; } = new();
-    public Option<string> CalibSet { get; } = new("--calib-set") { Description = "Folder of calibration images (PNG, JPEG, BMP; searched recursively) or .npy tensors.", Required = true };
-    public Option<int?> BatchNum { get; } = new("--batch-num") { Description = $"Number of calibration batches (AMCT batch_num; default: the config's, else {QuantConfig.DefaultBatchNum})." };
-    public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Images per batch (default: the model's fixed batch size, else 1)." };
+    public CalibrationSetOptions Images { get; } = new(calibSetRequired: true, "Folder of calibration images (PNG, JPEG, BMP; searched recursively) or .npy tensors.");
     public Option<string?> Config { get; } = new("--config") { Description = "Quantization config: AMCT's detailed JSON (calib config init) or simplified .cfg. Flags given here override it." };
     public Option<string?> ActAlgo { get; } = new("--act-algo") { Description = "Activation algorithm for every layer: ifmr (AMCT's default), hfmg, minmax, percentile, entropy, mse." };
     public Option<bool> Symmetric { get; } = new("--symmetric") { Description = "int8 symmetric activations (AMCT activation_offset: false) instead of uint8 with an offset." };
@@ -27,7 +25,7 @@ internal sealed class CalibrationFlags
     /// <summary>Adds every flag to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        Option[] options = [.. Model.All, CalibSet, BatchNum, BatchSize, Config, ActAlgo, Symmetric, PerTensor, NoFusion, Output, .. Execution.All, SkipBad];
+        Option[] options = [.. Model.All, .. Images.All, Config, ActAlgo, Symmetric, PerTensor, NoFusion, Output, .. Execution.All, SkipBad];
         foreach (var option in options.Concat(Preprocessing.All)) command.Options.Add(option);
     }
 
@@ -40,13 +38,13 @@ internal sealed class CalibrationFlags
             ModelPath = modelPath,
             WeightsPath = Model.WeightsPath(parse),
             InputShape = Model.Shape(parse),
-            CalibrationSet = parse.GetValue(CalibSet)!,
-            BatchSize = parse.GetValue(BatchSize),
+            CalibrationSet = parse.GetValue(Images.CalibSet)!,
+            BatchSize = parse.GetValue(Images.BatchSize),
             Preprocessing = Preprocessing.ResolveOrNull(parse),
             ConfigPath = parse.GetValue(Config),
             Overrides = new SettingOverrides
             {
-                BatchNum = parse.GetValue(BatchNum),
+                BatchNum = parse.GetValue(Images.BatchNum),
                 Algorithm = parse.GetValue(ActAlgo) is { } name ? ParseAlgorithm(name) : null,
                 ActivationOffset = parse.GetValue(Symmetric) ? false : null,
                 ChannelWise = parse.GetValue(PerTensor) ? false : null,
