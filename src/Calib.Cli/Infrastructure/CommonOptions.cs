@@ -33,6 +33,7 @@ internal static class CommonOptions
         };
     }
 
+    // At most 4 digits: int.Parse cannot overflow, and no machine has 10 000 GPUs.
     private static bool IsOrdinal(string text) =>
         text.Length is > 0 and <= 4 && text.All(char.IsAsciiDigit);
 
