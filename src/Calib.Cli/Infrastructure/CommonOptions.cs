@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 
 namespace Calib.Cli.Infrastructure;
 
@@ -13,16 +14,28 @@ internal static class CommonOptions
 
     public static Option<string> Device() => new("--device")
     {
-        Description = "Execution device: cpu (default) or cuda (needs the CUDA build of ONNX Runtime).",
+        Description = $"Execution device: cpu (default), cuda or cuda:N for CUDA device N (needs the {Graph.Execution.CudaSupport.GpuPackageId} package, CUDA 13 and cuDNN 9).",
         DefaultValueFactory = _ => "cpu",
     };
 
-    public static Graph.Execution.ExecutionDevice ParseDevice(string text) => text.ToLowerInvariant() switch
+    /// <summary>cpu, cuda (device 0) or cuda:N; gpu is accepted for cuda.</summary>
+    public static (Graph.Execution.ExecutionDevice Device, int DeviceId) ParseDevice(string text)
     {
-        "cpu" => Graph.Execution.ExecutionDevice.Cpu,
-        "cuda" or "gpu" => Graph.Execution.ExecutionDevice.Cuda,
-        _ => throw new Graph.CalibException($"--device '{text}' is not cpu or cuda."),
-    };
+        var parts = text.Trim().ToLowerInvariant().Split(':', 2);
+        return parts switch
+        {
+            ["cpu"] => (Graph.Execution.ExecutionDevice.Cpu, 0),
+            ["cuda" or "gpu"] => (Graph.Execution.ExecutionDevice.Cuda, 0),
+            ["cuda" or "gpu", var ordinal] when IsOrdinal(ordinal) => (Graph.Execution.ExecutionDevice.Cuda, int.Parse(ordinal, CultureInfo.InvariantCulture)),
+            ["cuda" or "gpu", var ordinal] => throw new Graph.CalibException(
+                $"--device '{text}': '{ordinal}' is not a CUDA device number; write cuda:N with N = 0, 1, … as nvidia-smi lists the GPUs."),
+            _ => throw new Graph.CalibException($"--device '{text}' is not cpu, cuda or cuda:N (N = the CUDA device number, as nvidia-smi lists it)."),
+        };
+    }
+
+    // At most 4 digits: int.Parse cannot overflow, and no machine has 10 000 GPUs.
+    private static bool IsOrdinal(string text) =>
+        text.Length is > 0 and <= 4 && text.All(char.IsAsciiDigit);
 
     public static Option<int> Threads() => new("--threads")
     {

@@ -11,9 +11,15 @@ internal sealed class ExecutionFlags
 
     public IEnumerable<Option> All => [Device, Threads];
 
-    public ExecutionOptions Resolve(ParseResult parse) => new()
+    /// <summary>
+    /// The options, with --device cuda checked right here, before any model is read or output written:
+    /// a missing CUDA library is then the first and only error.
+    /// </summary>
+    public ExecutionOptions Resolve(ParseResult parse)
     {
-        Device = CommonOptions.ParseDevice(parse.GetValue(Device)!),
-        IntraOpThreads = CommonOptions.ParseThreads(parse.GetValue(Threads)),
-    };
+        var (device, deviceId) = CommonOptions.ParseDevice(parse.GetValue(Device)!);
+        var threads = CommonOptions.ParseThreads(parse.GetValue(Threads));
+        if (device == ExecutionDevice.Cuda) CudaSupport.EnsureAvailable();
+        return new ExecutionOptions { Device = device, DeviceId = deviceId, IntraOpThreads = threads };
+    }
 }

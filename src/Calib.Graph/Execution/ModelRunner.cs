@@ -53,6 +53,12 @@ public sealed class ModelRunner : IDisposable
         {
             return new ModelRunner(new InferenceSession(bytes, sessionOptions), model.Graph.Name);
         }
+        catch (OnnxRuntimeException e) when (options.Device == ExecutionDevice.Cuda)
+        {
+            // With every library present, what is left is the GPU itself: a wrong ordinal, a driver too old, no memory.
+            throw new CalibException($"ONNX Runtime cannot start model '{model.Graph.Name}' on CUDA device {options.DeviceId}: {FirstLine(e.Message)}. " +
+                                     "Check the device number against nvidia-smi and the driver against CUDA 13, or use --device cpu.");
+        }
         catch (OnnxRuntimeException e)
         {
             throw new CalibException($"ONNX Runtime cannot load model '{model.Graph.Name}': {FirstLine(e.Message)}");
@@ -108,6 +114,7 @@ public sealed class ModelRunner : IDisposable
 
     private static SessionOptions SessionOptionsFor(ExecutionOptions options)
     {
+        if (options.Device == ExecutionDevice.Cuda) CudaSupport.EnsureAvailable();
         var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = options.Optimize
@@ -125,19 +132,20 @@ public sealed class ModelRunner : IDisposable
     {
         try
         {
-            sessionOptions.AppendExecutionProvider_CUDA(deviceId);
-        }
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
-        {
-            sessionOptions.Dispose();
-            throw new CalibException(
-                "--device cuda needs the CUDA build of ONNX Runtime, which is not installed: calib is running on the CPU-only " +
-                "native runtime (package Microsoft.ML.OnnxRuntime). Install the CUDA build (Microsoft.ML.OnnxRuntime.Gpu) or use --device cpu.");
+            // TF32 (on by default, Ampere and later) rounds Conv/MatMul inputs to 10 mantissa bits: the
+            // observed ranges would then differ from the CPU's by ~1e-3 instead of float rounding.
+            using var cuda = new OrtCUDAProviderOptions();
+            cuda.UpdateOptions(new Dictionary<string, string>
+            {
+                ["device_id"] = deviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["use_tf32"] = "0",
+            });
+            sessionOptions.AppendExecutionProvider_CUDA(cuda);
         }
         catch (OnnxRuntimeException e)
         {
             sessionOptions.Dispose();
-            throw new CalibException($"ONNX Runtime's CUDA execution provider could not start on device {deviceId}: {FirstLine(e.Message)}. Check the CUDA/cuDNN installation or use --device cpu.");
+            throw new CalibException($"ONNX Runtime's CUDA execution provider could not start on device {deviceId}: {FirstLine(e.Message)}. Check the CUDA/cuDNN installation ({CudaSupport.Requirements}) or use --device cpu.");
         }
     }
 

@@ -43,12 +43,17 @@ public sealed class RunCommandTests
     }
 
     [TestMethod]
-    public void Cuda_without_the_cuda_build_is_a_clear_error()
+    public void Cuda_on_the_cpu_build_names_the_cuda_package_and_writes_nothing()
     {
-        var result = CliRunner.InProcess("run", "--model", SampleModel, "--calib-set", Images, "--batch-num", "1", "--device", "cuda",
-            "--output", RepoPaths.NewTempDirectory());
+        var output = RepoPaths.NewTempDirectory();
+        var result = CliRunner.InProcess("run", "--model", SampleModel, "--calib-set", Images, "--batch-num", "1", "--device", "cuda:1",
+            "--output", output);
         Assert.AreEqual(CalibApp.UserError, result.ExitCode);
-        StringAssert.Contains(result.Error, "CUDA build of ONNX Runtime");
+        StringAssert.Contains(result.Error, "calib: error: --device cuda needs calib's CUDA flavour");
+        StringAssert.Contains(result.Error, "Calib.Gpu");
+        Assert.AreEqual(1, result.Error.Trim().Split('\n').Length, result.Error);
+        Assert.AreEqual(0, Directory.GetFileSystemEntries(output).Length);
+        Assert.IsFalse(result.Output.Contains("calibration batch"), "the device is checked before calibration starts");
     }
 
     [TestMethod]
