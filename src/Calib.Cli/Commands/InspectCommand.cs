@@ -52,7 +52,10 @@ internal static class InspectCommand
             ? $"Model: {report.Model}  (opset {report.Opset}, {report.Layers.Count} nodes)"
             : $"Model: {report.Model} + {report.Weights}  (Caffe, converted to opset {report.Opset}, {report.Layers.Count} nodes named after the layers)");
         if (report.Preparation.Count > 0)
-            console.WriteLine($"Prepared (as 'calib run' does): {string.Join("; ", report.Preparation)}");
+        {
+            console.WriteLine($"Prepared as 'calib run' does ({report.Preparation.Count} changes):");
+            foreach (var change in report.Preparation) console.WriteLine($"  {change}");
+        }
         if (report.Preprocessing is { } preprocessing)
             console.WriteLine($"Preprocessing (transform_param of data layer '{preprocessing.Layer}'): {Describe(preprocessing)}");
         foreach (var input in report.Inputs)
