@@ -34,13 +34,16 @@ public static class RistrettoQuantization
 
     /// <summary>Runs <paramref name="request"/>; <paramref name="progress"/> hears each step.</summary>
     /// <exception cref="CalibException">A user error: files, data, model.</exception>
-    public static RistrettoOutcome Execute(RistrettoRequest request, Action<string>? progress = null)
+    /// <param name="request">The model, evaluation set and search settings.</param>
+    /// <param name="progress">Hears each step of the search.</param>
+    /// <param name="warn">Receives warnings (Caffe conversion notes).</param>
+    public static RistrettoOutcome Execute(RistrettoRequest request, Action<string>? progress = null, Action<string>? warn = null)
     {
         var clock = Stopwatch.StartNew();
         Validate(request);
         // Ristretto quantizes the net as trained: BatchNorm and Scale layers stay separate.
         var prepared = PreparedModel.Load(new ModelSource(request.ModelPath, request.WeightsPath, request.InputShape),
-            new PreparationSettings { Overrides = new SettingOverrides { DoFusion = false } });
+            new PreparationSettings { Overrides = new SettingOverrides { DoFusion = false } }, warn);
         var (loaded, model) = (prepared.Loaded, prepared.Model);
         if (model.DefaultOpset < 12)
             throw new CalibException($"Model '{request.ModelPath}' uses opset {model.DefaultOpset}: Ristretto's simulation needs opset 12 or later (convert it with onnx.version_converter).");

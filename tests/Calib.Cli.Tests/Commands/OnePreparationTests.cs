@@ -65,6 +65,7 @@ public sealed class OnePreparationTests
         yield return ["run", new[] { "--calib-set", calib, "--batch-num", "1", "--batch-size", "8", "-o", "{out}" }];
         yield return ["run", new[] { "--calib-set", calib, "--batch-num", "1", "--batch-size", "8", "-o", "{out}", "--eval-set", eval, "--limit", "40", "--layer-samples", "8" }];
         yield return ["retrain export", new[] { "--calib-set", calib, "--batch-num", "1", "--batch-size", "8", "-o", "{out}" }];
+        yield return ["ristretto quantize", new[] { "--eval-set", eval, "--iterations", "1", "--batch-size", "8", "--trimming-mode", "dynamic_fixed_point", "--model-quantized", "{out}/tiny_q.prototxt" }];
     }
 
     [TestMethod]
