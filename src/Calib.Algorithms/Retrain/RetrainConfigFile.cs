@@ -10,7 +10,8 @@ namespace Calib.Algorithms.Retrain;
 /// quantization in the loop, per quantized layer (keyed by layer name): the node, its weight and bias
 /// initializers (state_dict keys for a model exported from PyTorch), its input tensor, the initial clip
 /// range with scale and zero point from calibration, bit widths and the weight channel layout — the same
-/// fields as the JSON record — and those activation figures for every other tensor the deploy model quantizes.
+/// fields as the JSON record — and those activation figures for every other tensor the deploy model quantizes, each with the node that
+/// produces it (see <see cref="TensorProducer"/>).
 /// </summary>
 public static class RetrainConfigFile
 {
@@ -38,6 +39,8 @@ public static class RetrainConfigFile
             {
                 json.WriteStartObject(tensor.Tensor);
                 RecordFiles.WriteActivation(json, tensor);
+                // Names change in fine-tuning; the import finds the range again by the node that produces it.
+                TensorProducer.Of(calibrated.Plan.Model.Graph, tensor.Tensor)?.Write(json);
                 json.WriteEndObject();
             }
             json.WriteEndObject();
