@@ -48,7 +48,7 @@ internal static class RistrettoCommand
                 Preprocessing = preprocessing.ResolveOrNull(parse),
                 Execution = execution.Resolve(parse),
             };
-            var outcome = RistrettoQuantization.Execute(request, step => console.PlainOutput.WriteLine($"ristretto: {step}"));
+            var outcome = RistrettoQuantization.Execute(request, step => console.PlainOutput.WriteLine($"ristretto: {step}"), console.Warn);
             // Ristretto logs the analysed integer lengths before its summary.
             foreach (var (layer, ranges) in outcome.Ranges)
                 console.PlainOutput.WriteLine($"Layer {layer}, integer length input={ranges.InputIntegerLength}, output={ranges.OutputIntegerLength}, parameters={ranges.ParamsIntegerLength}");
