@@ -49,7 +49,7 @@ public static class RetrainImport
         var deploy = DeployTensors(request, preprocessing, exported, plan, activations, model, onBatch, warn);
         var result = new QuantizationResult(layers, deploy);
 
-        var name = Path.GetFileNameWithoutExtension(request.ModelPath);
+        var name = OutputStem.Of(request.ModelPath, request.OutputDirectory);
         var files = StandardOutputs.Build(name, request.OutputDirectory, plan, result, config,
             new Dictionary<string, object?>
             {

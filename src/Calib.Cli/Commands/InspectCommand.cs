@@ -36,7 +36,12 @@ internal static class InspectCommand
         var tensors = TensorInfosOf(onnx, console);
         var report = InspectionReport.Create(modelPath, weightsPath, onnx, loaded.Preprocessing, tensors, disabled);
         if (asJson) console.PlainOutput.WriteLine(JsonSerializer.Serialize(report, InspectionReport.JsonOptions));
-        else Render(console.Output, report);
+        else
+        {
+            Render(console.Output, report);
+            // The pairs convert, run and the rest only count.
+            if (loaded.Caffe is { MergedLayers.Count: > 0 } caffe) console.Output.WriteLine(CaffeNotices.JoinedPairs(caffe.MergedLayers));
+        }
         return CalibApp.Success;
     }
 
