@@ -1,6 +1,7 @@
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Quantization;
 using Calib.Graph.Ir;
+using Calib.Graph.Passes;
 using Calib.Graph.Quantization;
 
 namespace Calib.Algorithms.Export;
@@ -84,6 +85,6 @@ public static class QdqModels
         model.Graph.Name = $"{model.Graph.Name}_{kind}";
         // Value infos of renamed float tensors stay valid: the original names now carry the dequantized values.
         if (model.IrVersion < OnnxModel.DefaultIrVersion) model.IrVersion = OnnxModel.DefaultIrVersion;
-        return model;
+        return UnusedInitializerRemoval.Run(model);
     }
 }

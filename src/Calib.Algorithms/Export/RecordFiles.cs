@@ -74,15 +74,17 @@ public static class RecordFiles
 
     /// <summary>
     /// Writes <paramref name="property"/>: an object with, for every tensor the deploy model quantizes,
-    /// its activation fields (see <see cref="WriteActivation"/>).
+    /// its activation fields (see <see cref="WriteActivation"/>) and what <paramref name="more"/> adds.
     /// </summary>
-    public static void WriteDeployTensors(Utf8JsonWriter json, string property, QuantizationResult result)
+    public static void WriteDeployTensors(Utf8JsonWriter json, string property, QuantizationResult result,
+        Action<Utf8JsonWriter, ActivationQuantization>? more = null)
     {
         json.WriteStartObject(property);
         foreach (var tensor in result.DeployTensors.Values)
         {
             json.WriteStartObject(tensor.Tensor);
             WriteActivation(json, tensor);
+            more?.Invoke(json, tensor);
             json.WriteEndObject();
         }
         json.WriteEndObject();

@@ -11,7 +11,8 @@ namespace Calib.Algorithms.Retrain;
 /// quantization in the loop, per quantized layer (keyed by layer name): the node, its weight and bias
 /// initializers (state_dict keys for a model exported from PyTorch), its input tensor, the initial clip
 /// range with scale and zero point from calibration, bit widths and the weight channel layout — the same
-/// fields as the JSON record — and those activation figures for every other tensor the deploy model quantizes.
+/// fields as the JSON record — and those activation figures for every other tensor the deploy model quantizes, each with the node that
+/// produces it (see <see cref="TensorProducer"/>).
 /// </summary>
 public static class RetrainConfigFile
 {
@@ -19,11 +20,12 @@ public static class RetrainConfigFile
     public const string Format = "calib-retrain-config";
 
     /// <summary>The JSON text.</summary>
+    /// <param name="plan">The calibration plan (its prepared model names each tensor's producer).</param>
     /// <param name="result">The calibration's layers and deploy tensors.</param>
     /// <param name="config">The resolved configuration.</param>
     /// <param name="modelFile">The float model's file name.</param>
     /// <param name="preprocessing">The preprocessing the calibration images got.</param>
-    public static string Write(QuantizationResult result, QuantConfig config, string modelFile, object preprocessing)
+    public static string Write(CalibrationPlan plan, QuantizationResult result, QuantConfig config, string modelFile, object preprocessing)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -38,7 +40,8 @@ public static class RetrainConfigFile
             json.WriteStartObject("layers");
             foreach (var layer in result.Layers) WriteLayer(json, layer);
             json.WriteEndObject();
-            RecordFiles.WriteDeployTensors(json, "tensors", result);
+            // Names change in fine-tuning; the import finds a range again by the node that produces its tensor.
+            RecordFiles.WriteDeployTensors(json, "tensors", result, (writer, tensor) => TensorProducer.Of(plan.Model.Graph, tensor.Tensor)?.Write(writer));
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";

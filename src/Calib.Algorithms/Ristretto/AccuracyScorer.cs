@@ -38,11 +38,14 @@ internal sealed class AccuracyScorer(LabelledImages set, string scoreTensor, int
         return (double)correct / Samples;
     }
 
-    /// <summary>The largest absolute value of each of <paramref name="tensors"/> over the first <paramref name="batches"/> batches.</summary>
-    public Dictionary<string, double> MaxAbs(OnnxModel model, IReadOnlyCollection<string> tensors, int batches)
+    /// <summary>
+    /// The largest and the smallest nonzero absolute value of each of <paramref name="tensors"/> over
+    /// the first <paramref name="batches"/> batches.
+    /// </summary>
+    public Dictionary<string, Magnitudes> Magnitudes(OnnxModel model, IReadOnlyCollection<string> tensors, int batches)
     {
         var names = tensors.Distinct(StringComparer.Ordinal).ToList();
-        var max = names.ToDictionary(t => t, _ => 0.0, StringComparer.Ordinal);
+        var seen = names.ToDictionary(t => t, _ => Ristretto.Magnitudes.None, StringComparer.Ordinal);
         // The model input is not an output ONNX Runtime can return: its values are the fed batch.
         var input = model.Graph.RuntimeInputs.First().Name;
         var computed = names.Where(n => n != input).ToList();
@@ -50,17 +53,16 @@ internal sealed class AccuracyScorer(LabelledImages set, string scoreTensor, int
         for (var b = 0; b < Math.Min(batches, iterations); b++)
         {
             using var result = Run(runner, b);
-            foreach (var name in computed) max[name] = Math.Max(max[name], Extremes.MaxAbs(result.Floats(name)));
-            if (max.ContainsKey(input)) max[input] = Math.Max(max[input], Extremes.MaxAbs(Batch(b)));
+            foreach (var name in computed) seen[name] = seen[name].Merge(Ristretto.Magnitudes.Of(result.Floats(name)));
+            if (seen.ContainsKey(input)) seen[input] = seen[input].Merge(Ristretto.Magnitudes.Of(Batch(b)));
         }
-        return max;
+        return seen;
     }
 
     private RunResult Run(ModelRunner runner, int batch) =>
         runner.Run(runner.InputNames[0], Batch(batch).ToArray(), [batchSize, .. set.SampleShape]);
 
     private ReadOnlySpan<float> Batch(int batch) => set.Data.AsSpan(batch * batchSize * set.SampleSize, batchSize * set.SampleSize);
-
 
     private static IEnumerable<string> ExtraOutputs(OnnxModel model, IEnumerable<string> tensors) =>
         tensors.Where(t => !model.Graph.IsGraphOutput(t));

@@ -7,7 +7,12 @@ namespace Calib.Algorithms.Ristretto;
 /// <param name="Part">What was quantized: "CONV weights", "FC weights", "layer activations", "minifloat net" or "power-of-two net".</param>
 /// <param name="BitWidth">The bit width tried.</param>
 /// <param name="Accuracy">Its top-1 accuracy, in [0, 1].</param>
-public sealed record RistrettoRow(string Part, int BitWidth, double Accuracy);
+/// <param name="ExponentBits">The minifloat exponent bits (minifloat rows only); the rest of the width, less the sign, is mantissa.</param>
+public sealed record RistrettoRow(string Part, int BitWidth, double Accuracy, int? ExponentBits = null)
+{
+    /// <summary>The minifloat mantissa bits (minifloat rows only).</summary>
+    public int? MantissaBits => BitWidth - 1 - ExponentBits;
+}
 
 /// <summary>The outcome of Ristretto's search: every scored row, the chosen network and its formats.</summary>
 public sealed record RistrettoAnalysis
@@ -48,6 +53,9 @@ public sealed record RistrettoAnalysis
     /// <summary>The minifloat exponent bits (minifloat mode only).</summary>
     public int? ExponentBits { get; init; }
 
+    /// <summary>How the minifloat exponent width was chosen (minifloat mode only).</summary>
+    public MinifloatExponent? Exponent { get; init; }
+
     /// <summary>The chosen network's accuracy.</summary>
     public required double Accuracy { get; init; }
 
@@ -64,7 +72,10 @@ public sealed record RistrettoAnalysis
         void Line(string line) => text.Append(line).Append('\n');
         void RowsOf(string part)
         {
-            foreach (var row in Rows.Where(r => r.Part == part)) Line($"{row.BitWidth}bit: \t{Number(row.Accuracy)}");
+            foreach (var row in Rows.Where(r => r.Part == part))
+                Line(row.ExponentBits is { } e
+                    ? $"{row.BitWidth}bit: \t{Number(row.Accuracy)} \t({e} exponent, {row.MantissaBits} mantissa bits)"
+                    : $"{row.BitWidth}bit: \t{Number(row.Accuracy)}");
         }
         Line("------------------------------");
         Line("Network accuracy analysis for");
@@ -99,6 +110,7 @@ public sealed record RistrettoAnalysis
                 Line($"Accuracy: {Number(Accuracy)}");
                 break;
             case RistrettoPrecision.Minifloat:
+                if (Exponent is not null) Line(Exponent.ToString());
                 Line("Minifloat net:");
                 RowsOf(MinifloatNet);
                 Line($"Chosen: {Chosen[MinifloatNet]}bit ({ExponentBits} exponent bits, {Chosen[MinifloatNet] - 1 - ExponentBits} mantissa bits)");

@@ -52,17 +52,24 @@ internal sealed class RistrettoSearch(
         };
     }
 
-    // One exponent width for the whole net, large enough that no layer input or output saturates;
-    // the total width halves from 16 while a mantissa bit remains and the accuracy holds.
+    // One exponent width for the whole net (see MinifloatExponent); the total width halves from 16
+    // while a mantissa bit remains and the accuracy holds, as in Ristretto; then, below the last width
+    // that held, the mantissa loses one bit at a time while the accuracy holds.
     private RistrettoAnalysis Minifloat(double baseline)
     {
-        var exponentBits = Math.Max(1, layers
-            .SelectMany(l => new[] { ranges[l.Name].MaxIn, ranges[l.Name].MaxOut })
-            .Select(Ristretto.Minifloat.ExponentBitsFor)
-            .Max() ?? 1);
+        var exponent = MinifloatExponent.Choose(layers.Select(l => ranges[l.Name]));
+        var exponentBits = exponent.Bits;
         var widths = FixedPointWidths.Where(bits => bits - 1 - exponentBits > 0).ToArray();
         var rows = new List<RistrettoRow>();
-        var bits = Sweep(RistrettoAnalysis.MinifloatNet, widths, baseline, rows, b => MinifloatFormats(b, exponentBits));
+        var bits = Sweep(RistrettoAnalysis.MinifloatNet, widths, baseline, rows, b => MinifloatFormats(b, exponentBits), exponentBits);
+        if (bits != FallbackWidth)
+        {
+            // Down to the halving width that missed, or to one mantissa bit.
+            var floor = rows.Where(r => r.BitWidth < bits).Select(r => r.BitWidth).DefaultIfEmpty(exponentBits + 1).Max();
+            var narrower = Enumerable.Range(floor + 1, Math.Max(0, bits - 1 - floor)).Reverse().ToArray();
+            var refined = Sweep(RistrettoAnalysis.MinifloatNet, narrower, baseline, rows, b => MinifloatFormats(b, exponentBits), exponentBits);
+            if (refined != FallbackWidth) bits = refined;
+        }
         // Ristretto writes the 32-bit fallback unscored; calib scores it so that the report is complete.
         var accuracy = rows.FirstOrDefault(r => r.BitWidth == bits)?.Accuracy ?? Score(MinifloatFormats(bits, exponentBits));
         return new RistrettoAnalysis
@@ -70,7 +77,7 @@ internal sealed class RistrettoSearch(
             Mode = RistrettoPrecision.Minifloat, Baseline = baseline, ErrorMargin = errorMargin,
             Rows = rows, Formats = MinifloatFormats(bits, exponentBits),
             Chosen = new Dictionary<string, int> { [RistrettoAnalysis.MinifloatNet] = bits },
-            ExponentBits = exponentBits, Accuracy = accuracy,
+            ExponentBits = exponentBits, Exponent = exponent, Accuracy = accuracy,
         };
     }
 
@@ -96,14 +103,14 @@ internal sealed class RistrettoSearch(
 
     // Scores the widths in order until one misses the margin (that row is still reported), and returns
     // the last width that held it — or, when none did, 32 bits, as Ristretto does.
-    private int Sweep(string part, int[] widths, double baseline, List<RistrettoRow> rows, Func<int, IReadOnlyList<KeyValuePair<string, RistrettoLayerFormat>>> formats)
+    private int Sweep(string part, int[] widths, double baseline, List<RistrettoRow> rows, Func<int, IReadOnlyList<KeyValuePair<string, RistrettoLayerFormat>>> formats, int? exponentBits = null)
     {
         var chosen = FallbackWidth;
         foreach (var bits in widths)
         {
             progress?.Invoke($"scoring {part} at {bits} bits");
             var accuracy = Score(formats(bits));
-            rows.Add(new RistrettoRow(part, bits, accuracy));
+            rows.Add(new RistrettoRow(part, bits, accuracy, exponentBits));
             if (!RistrettoAnalysis.IsWithin(accuracy, baseline, errorMargin)) break;
             chosen = bits;
         }

@@ -1,4 +1,5 @@
 using Calib.Graph.Ir;
+using Calib.Graph.Passes;
 
 namespace Calib.Algorithms.Ristretto;
 
@@ -28,7 +29,8 @@ public static class RistrettoSimulation
             QuantizeInput(graph, names, node, layer, format);
             QuantizeOutput(graph, names, node, layer, format);
         }
-        return simulation;
+        // The float originals of the quantized weights are read by nothing now.
+        return UnusedInitializerRemoval.Run(simulation);
     }
 
     // A new initializer, so that a weight shared with another node keeps its float values there.

@@ -1,6 +1,6 @@
 namespace Calib.Algorithms.Statistics;
 
-/// <summary>The extremes of a run of values: where the largest sits, and the largest magnitude.</summary>
+/// <summary>The extremes of a run of values.</summary>
 public static class Extremes
 {
     /// <summary>The index of the largest value; ties go to the lower index (0 for an empty run).</summary>
@@ -10,13 +10,5 @@ public static class Extremes
         for (var k = 1; k < values.Length; k++)
             if (values[k] > values[best]) best = k;
         return best;
-    }
-
-    /// <summary>The largest |value| (0 for an empty run), computed in double so that no value overflows.</summary>
-    public static double MaxAbs(ReadOnlySpan<float> values)
-    {
-        var max = 0.0;
-        foreach (var v in values) max = Math.Max(max, Math.Abs((double)v));
-        return max;
     }
 }

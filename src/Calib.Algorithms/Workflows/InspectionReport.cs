@@ -17,6 +17,7 @@ namespace Calib.Algorithms.Workflows;
 /// <param name="Preparation">What preparation changed (folds, removals, upgrades), one entry per change.</param>
 /// <param name="Inputs">The model's inputs.</param>
 /// <param name="Layers">Every node of the prepared model with its verdict.</param>
+/// <param name="CaffeMerges">The Caffe layers the conversion joined (Scale into BatchNorm, …), one line each; null when none.</param>
 public sealed record InspectionReport(
     string Model,
     string? Weights,
@@ -24,7 +25,8 @@ public sealed record InspectionReport(
     long Opset,
     IReadOnlyList<string> Preparation,
     IReadOnlyList<InspectionReport.TensorRow> Inputs,
-    IReadOnlyList<InspectionReport.LayerRow> Layers)
+    IReadOnlyList<InspectionReport.LayerRow> Layers,
+    string? CaffeMerges)
 {
     /// <summary>The reason given to quantizable layers the configuration disables.</summary>
     public const string SkippedByConfig = "skipped by config";
@@ -84,7 +86,8 @@ public sealed record InspectionReport(
             .Select((verdict, index) => Row(index, verdict, model.Graph, tensors))
             .ToList();
         return new InspectionReport(prepared.Source.Path, prepared.Source.WeightsPath, prepared.Loaded.Preprocessing, model.DefaultOpset,
-            prepared.Changes.Where(c => c.Pass != Graph.Passes.NodeNaming.PassName).Select(c => c.Description).ToList(), inputs, layers);
+            prepared.Changes.Where(c => c.Pass != Graph.Passes.NodeNaming.PassName).Select(c => c.Description).ToList(), inputs, layers,
+            prepared.Loaded.Caffe is { MergedLayers.Count: > 0 } caffe ? CaffeNotices.JoinedPairs(caffe.MergedLayers) : null);
     }
 
     private static LayerRow Row(int index, LayerVerdict verdict, ModelGraph graph, TensorInfoCatalog tensors)

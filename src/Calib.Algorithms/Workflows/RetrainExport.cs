@@ -21,7 +21,7 @@ public static class RetrainExport
         model.Graph.Name = model.Graph.Name.Replace("_fake-quant", "_retrain", StringComparison.Ordinal);
         var files = new OutputFileSet(request.OutputDirectory);
         files.Add($"{name}_retrain.onnx", OnnxModelFile.ToBytes(model));
-        files.AddText($"{name}_retrain_config.json", RetrainConfigFile.Write(calibrated.Result, calibrated.Config, Path.GetFileName(request.ModelPath), calibrated.Preprocessing));
+        files.AddText($"{name}_retrain_config.json", RetrainConfigFile.Write(calibrated.Plan, calibrated.Result, calibrated.Config, Path.GetFileName(request.ModelPath), calibrated.Preprocessing));
         files.Commit();
         return [.. files.Paths];
     }

@@ -52,7 +52,7 @@ public static class RetrainImport
         var deploy = DeployTensors(request, preprocessing, exported, plan, activations, model, onBatch, warn);
         var result = new QuantizationResult(layers, deploy);
 
-        var name = Path.GetFileNameWithoutExtension(request.ModelPath);
+        var name = OutputStem.Of(request.ModelPath, request.OutputDirectory);
         var files = StandardOutputs.Build(name, request.OutputDirectory, plan, result, config,
             new Dictionary<string, object?>
             {
@@ -130,9 +130,7 @@ public static class RetrainImport
         }
         else if (exported is not null)
         {
-            foreach (var tensor in missing)
-                deploy[tensor] = exported.Tensors.GetValueOrDefault(tensor)
-                    ?? throw new CalibException($"'{request.RangesPath}' has no range for tensor '{tensor}', which the deploy model quantizes. Give --calib-set images to measure it.");
+            foreach (var (tensor, range) in LayerRangeMatching.Match(model.Graph, missing, exported.Tensors, exported.Producers, request.RangesPath!)) deploy[tensor] = range;
         }
         else
         {
@@ -155,7 +153,7 @@ public static class RetrainImport
     }
 
     // What a _retrain_config.json from 'calib retrain export' supplies: deploy-tensor ranges and the preprocessing used.
-    private sealed record ExportedRanges(Dictionary<string, ActivationQuantization> Tensors, Preprocessing? Preprocessing)
+    private sealed record ExportedRanges(Dictionary<string, ActivationQuantization> Tensors, Dictionary<string, TensorProducer?> Producers, Preprocessing? Preprocessing)
     {
         public static ExportedRanges Read(string path)
         {
@@ -171,8 +169,9 @@ public static class RetrainImport
                 t => t.Name,
                 t => Learned(t.Name, new ActivationQdq(t.Value.GetProperty("scale_d").GetSingle(), t.Value.GetProperty("zero_point").GetInt32(),
                     t.Value.GetProperty("type").GetString() == "int8")) with { Algorithm = ActivationAlgorithm.Ifmr });
+            var producers = tensors.EnumerateObject().ToDictionary(t => t.Name, t => TensorProducer.Read(t.Value));
             var preprocessing = root.TryGetProperty("preprocessing", out var p) ? p.Deserialize<Preprocessing>() : null;
-            return new ExportedRanges(ranges, preprocessing);
+            return new ExportedRanges(ranges, producers, preprocessing);
         }
     }
 }

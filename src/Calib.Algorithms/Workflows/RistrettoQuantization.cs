@@ -3,7 +3,6 @@ using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
 using Calib.Algorithms.Preparation;
 using Calib.Algorithms.Ristretto;
-using Calib.Algorithms.Statistics;
 using Calib.Graph;
 using Calib.Graph.Caffe;
 using Calib.Graph.Caffe.Proto;
@@ -32,7 +31,7 @@ public static class RistrettoQuantization
     // Ristretto gathers its ranges over 10 batches (of the training set; calib uses the evaluation set).
     private const int RangeBatches = 10;
 
-    /// <summary>Runs <paramref name="request"/>; <paramref name="progress"/> hears each step.</summary>
+    /// <summary>Runs <paramref name="request"/>; <paramref name="progress"/> hears each step, <paramref name="warn"/> each warning.</summary>
     /// <exception cref="CalibException">A user error: files, data, model.</exception>
     /// <param name="request">The model, evaluation set and search settings.</param>
     /// <param name="progress">Hears each step of the search.</param>
@@ -60,6 +59,7 @@ public static class RistrettoQuantization
         var set = LabelledImages.Open(request.EvalSet, samples, input.Layout, PreprocessingOf(loaded, request));
         if (set.Count < samples)
             throw new CalibException($"Evaluation set '{request.EvalSet}' has {set.Count} samples; --iterations {request.Iterations} × --batch-size {request.BatchSize} needs {samples}.");
+        WarnOfRawPixels(set, request.BatchSize, request.Preprocessing is not null || loaded.Preprocessing is not null, warn);
         var scoreTensor = blobs?.ScoreTensor() ?? model.Graph.Outputs[0].Name;
         var scorer = new AccuracyScorer(set, scoreTensor, request.BatchSize, request.Iterations, request.Execution);
 
@@ -84,6 +84,12 @@ public static class RistrettoQuantization
             throw new CalibException($"--error-margin is an absolute accuracy drop in percent, 0 or more, not {request.ErrorMargin}.");
     }
 
+    private static void WarnOfRawPixels(LabelledImages set, int batchSize, bool preprocessingGiven, Action<string>? warn)
+    {
+        var first = set.Data.Take(batchSize * set.SampleSize).DefaultIfEmpty().ToArray();
+        if (RawPixelCheck.Warning(first.Min(), first.Max(), preprocessingGiven) is { } warning) warn?.Invoke(warning);
+    }
+
     private static NetParameter ReadNet(string path)
     {
         var net = CaffeFiles.ReadPrototxt(path);
@@ -97,13 +103,17 @@ public static class RistrettoQuantization
     {
         string OutputOf(RistrettoLayer l) => blobs?.FinalTensorOfTop(l.Name) ?? l.Output;
         var tensors = layers.SelectMany(l => new[] { l.Input, OutputOf(l) }).ToList();
-        var max = scorer.MaxAbs(model, tensors, RangeBatches);
+        var seen = scorer.Magnitudes(model, tensors, RangeBatches);
         return layers.ToDictionary(
             l => l.Name,
-            l => new LayerRanges(max[l.Input], max[OutputOf(l)], Extremes.MaxAbs(TensorData.ReadFloats(model.Graph.Initializers[l.Weight]))),
+            l =>
+            {
+                var (input, output) = (seen[l.Input], seen[OutputOf(l)]);
+                var weights = Magnitudes.Of(TensorData.ReadFloats(model.Graph.Initializers[l.Weight]));
+                return new LayerRanges(input.Max, output.Max, weights.Max, input.MinNonZero, output.MinNonZero, weights.MinNonZero);
+            },
             StringComparer.Ordinal);
     }
-
 
     private static List<string> Write(RistrettoRequest request, OnnxModel model, IReadOnlyList<RistrettoLayer> layers, NetParameter? net, RistrettoAnalysis analysis)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Calib.Cli.Infrastructure;
 using Calib.Graph;
+using Calib.Graph.Caffe;
 using Calib.Graph.Onnx;
 
 namespace Calib.Cli.Commands;
@@ -21,7 +22,7 @@ internal static class ConvertCommand
             var target = parse.GetValue(output) ?? Path.GetFileNameWithoutExtension(modelPath) + ".onnx";
             var loaded = model.Load(parse, console);
             var import = loaded.Caffe!;
-            OnnxModelFile.Save(loaded.Model, target);
+            OnnxModelFile.Save(Graph.Passes.UnusedInitializerRemoval.Run(loaded.Model), target);
             var text = console.PlainOutput;
             text.WriteLine($"Converted {modelPath} + {model.WeightsPath(parse)}: {import.LayerOutputs.Count} layers → {loaded.Model.Graph.Nodes.Count} ONNX nodes (opset {loaded.Model.DefaultOpset}).");
             foreach (var input in import.Inputs)
@@ -29,8 +30,8 @@ internal static class ConvertCommand
             text.WriteLine($"Outputs: {string.Join(", ", loaded.Model.Graph.Outputs.Select(o => o.Name))}");
             if (import.Preprocessing is { } preprocessing)
                 text.WriteLine($"Preprocessing of data layer '{preprocessing.Layer}' stored in the model metadata ('{Graph.Caffe.CaffePreprocessing.MetadataKey}').");
-            foreach (var (scale, batchNorm) in import.MergedLayers)
-                text.WriteLine($"Scale '{scale}' joined BatchNorm '{batchNorm}' (one BatchNormalization node).");
+            if (import.MergedLayers.Count > 0)
+                text.WriteLine(CaffeNotices.JoinedScales(import.MergedLayers.Count));
             foreach (var (node, reason) in import.Restrictions)
                 text.WriteLine($"Not quantized (AMCT): {node}: {reason}");
             text.WriteLine($"Wrote {target}");

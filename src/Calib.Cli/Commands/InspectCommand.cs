@@ -26,7 +26,12 @@ internal static class InspectCommand
     {
         var report = Inspection.Inspect(source, configPath, console.Warn);
         if (asJson) console.PlainOutput.WriteLine(JsonSerializer.Serialize(report, InspectionReport.JsonOptions));
-        else Render(console.Output, report);
+        else
+        {
+            Render(console.Output, report);
+            // The pairs convert, run and the rest only count.
+            if (report.CaffeMerges is { } merges) console.Output.WriteLine(merges);
+        }
         return CalibApp.Success;
     }
 

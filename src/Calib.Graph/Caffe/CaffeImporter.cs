@@ -102,8 +102,8 @@ public static class CaffeImporter
     // Caffe uses the stored statistics at test time unless use_global_stats is explicitly false.
     private static void WarnAboutGlobalStats(IReadOnlyList<LayerParameter> layers, Action<string> warn)
     {
-        foreach (var layer in layers.Where(l => l is { Type: "BatchNorm", BatchNormParam: { HasUseGlobalStats: true, UseGlobalStats: false } }))
-            warn($"BatchNorm layer '{layer.Name}' sets use_global_stats: false (batch statistics); the converted model uses its stored mean and variance, as inference should.");
+        var batchStatistics = layers.Where(l => l is { Type: "BatchNorm", BatchNormParam: { HasUseGlobalStats: true, UseGlobalStats: false } }).Select(l => l.Name).ToList();
+        if (batchStatistics.Count > 0) warn(CaffeNotices.BatchStatistics(batchStatistics));
     }
 
     private static CalibException Unsupported(LayerParameter layer, string prototxt) => new(

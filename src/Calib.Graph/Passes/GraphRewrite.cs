@@ -14,16 +14,18 @@ public static class GraphRewrite
         foreach (var output in graph.Outputs.Where(o => o.Name == from)) output.Name = to;
     }
 
-    /// <summary>Removes initializers that no node, graph output or subgraph reads (and their graph-input declarations).</summary>
-    public static void RemoveUnusedInitializers(ModelGraph graph)
+    /// <summary>Removes initializers that no node, graph output or subgraph reads (and their graph-input declarations); returns their names.</summary>
+    public static IReadOnlyList<string> RemoveUnusedInitializers(ModelGraph graph)
     {
         var read = graph.Nodes.SelectMany(n => n.Inputs).Concat(graph.Outputs.Select(o => o.Name))
             .Concat(graph.NamesReadBySubgraphs()).ToHashSet(StringComparer.Ordinal);
-        foreach (var name in graph.Initializers.Keys.Where(k => !read.Contains(k)).ToList())
+        var unused = graph.Initializers.Keys.Where(k => !read.Contains(k)).ToList();
+        foreach (var name in unused)
         {
             graph.Initializers.Remove(name);
             graph.Inputs.RemoveAll(i => i.Name == name);
         }
+        return unused;
     }
 
     /// <summary>

@@ -46,6 +46,15 @@ public sealed class PyTorchLoopTests
         var ptq = SampleRuns.Top1(Path.Combine(ptqDirectory, "fmnist_resnet_deploy.onnx"), SampleRuns.EvalImages);
         var qat = SampleRuns.Top1(Path.Combine(imported, "fmnist_resnet_qat_deploy.onnx"), SampleRuns.EvalImages);
         Assert.IsTrue(qat >= ptq - 0.2, $"QAT deploy {qat} vs PTQ deploy {ptq}");
+
+        // Without images: PyTorch renamed the folded and wrapped layers' tensors, the export's ranges still fit by layer.
+        var fromRanges = Path.Combine(directory, "from-ranges");
+        RetrainImport.Execute(new RetrainImportRequest
+        {
+            ModelPath = finetuned, OutputDirectory = fromRanges, RangesPath = Path.Combine(directory, "fmnist_resnet_retrain_config.json"),
+        });
+        var qatFromRanges = SampleRuns.Top1(Path.Combine(fromRanges, "fmnist_resnet_qat_deploy.onnx"), SampleRuns.EvalImages);
+        Assert.AreEqual(qat, qatFromRanges, 0.3, "--ranges deploy vs --calib-set deploy top-1");
     }
 
     [TestMethod]

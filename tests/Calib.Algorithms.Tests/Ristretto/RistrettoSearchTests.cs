@@ -64,12 +64,29 @@ public sealed class RistrettoSearchTests
     }
 
     [TestMethod]
-    public void Minifloat_uses_the_exponent_width_of_the_largest_activation()
+    public void Minifloat_exponent_reaches_the_weights_and_the_mantissa_shrinks_while_the_margin_holds()
     {
         var analysis = Search(_ => 0.99).Run(RistrettoPrecision.Minifloat, 0.99);
-        Assert.AreEqual(3, analysis.ExponentBits); // ceil(log2(log2 20 − 1) + 1)
-        CollectionAssert.AreEqual(new[] { 16, 8 }, Widths(analysis, RistrettoAnalysis.MinifloatNet)); // 4 bits leave no mantissa
-        Assert.AreEqual(new Minifloat(4, 3), analysis.Formats[0].Value.Minifloat);
+        // Saturation needs 3 bits (20 < 2^(2^2+1)), Ristretto starts at 4, but the fc weights' largest 0.2
+        // needs magnitudes down to 0.2·2^−8 ≈ 2^−10.3 kept: bias 11 or more, 5 bits.
+        Assert.AreEqual(new MinifloatExponent(5, 3, 5), analysis.Exponent);
+        Assert.AreEqual(5, analysis.ExponentBits);
+        // 16, 8, then one mantissa bit at a time: 7 bits leave one mantissa bit, the last.
+        CollectionAssert.AreEqual(new[] { 16, 8, 7 }, Widths(analysis, RistrettoAnalysis.MinifloatNet));
+        Assert.AreEqual(new Minifloat(1, 5), analysis.Formats[0].Value.Minifloat);
+        StringAssert.Contains(analysis.Report(), "16bit: \t0.99 \t(5 exponent, 10 mantissa bits)\n");
+        StringAssert.Contains(analysis.Report(), "Exponent bits: 5 (saturation needs 3, underflow 5, Ristretto's minimum 4)\n");
+    }
+
+    [TestMethod]
+    public void Minifloat_mantissa_search_stops_at_the_first_width_that_misses()
+    {
+        // 0.0015 lost per mantissa bit below 10: 8 bits (2 mantissa) miss, 10 bits (4 mantissa) hold, 9 miss.
+        var analysis = Search(formats => 0.99 - 0.0015 * (10 - formats[0].Value.Minifloat!.MantissaBits)).Run(RistrettoPrecision.Minifloat, 0.99);
+        CollectionAssert.AreEqual(new[] { 16, 8, 15, 14, 13, 12, 11, 10, 9 }, Widths(analysis, RistrettoAnalysis.MinifloatNet));
+        Assert.AreEqual(10, analysis.Chosen[RistrettoAnalysis.MinifloatNet]);
+        Assert.AreEqual(0.99 - 0.0015 * 6, analysis.Accuracy, 1e-12);
+        Assert.IsTrue(analysis.WithinMargin);
     }
 
     [TestMethod]
