@@ -28,7 +28,7 @@ public sealed class OnePreparationTests
         layer { name: "loss" type: "SoftmaxWithLoss" bottom: "ip1" bottom: "label" top: "loss" }
         """;
 
-    private const string Warning = "BatchNorm layer 'bn1' sets use_global_stats: false";
+    private const string Warning = "BatchNorm layer ('bn1') sets use_global_stats: false";
 
     private static (string Prototxt, string Caffemodel) WriteNet()
     {
