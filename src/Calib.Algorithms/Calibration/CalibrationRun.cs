@@ -34,6 +34,8 @@ public static class CalibrationRun
     /// <param name="warn">Receives warnings.</param>
     public static CalibrationOutcome Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
+        // Claimed before calibrating: an unwritable or busy output folder fails at once.
+        using var folder = OutputFolder.Claim(request.OutputDirectory);
         var calibrated = Calibrate(request, onBatch, warn);
         var files = Outputs(calibrated);
         files.Commit();

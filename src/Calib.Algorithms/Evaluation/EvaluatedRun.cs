@@ -52,6 +52,8 @@ public static class EvaluatedRun
         if (request.AccuracyBudget is < 0 or double.NaN)
             throw new CalibException($"--accuracy-budget {request.AccuracyBudget} must be 0 or more (points of top-1 accuracy).");
         var calibration = request.Calibration;
+        // Claimed before calibrating: an unwritable or busy output folder fails at once.
+        using var folder = Graph.IO.OutputFolder.Claim(calibration.OutputDirectory);
         var loaded = ModelLoader.Load(calibration.ModelPath, calibration.WeightsPath,
             new Graph.Caffe.CaffeImportOptions { InputShape = calibration.InputShape, Warn = warn });
         var settings = request.Settings with

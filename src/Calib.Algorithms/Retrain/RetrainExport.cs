@@ -15,6 +15,8 @@ public static class RetrainExport
     /// <summary>Runs the export; returns the files written.</summary>
     public static IReadOnlyList<string> Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
+        // Claimed before calibrating: an unwritable or busy output folder fails at once.
+        using var folder = OutputFolder.Claim(request.OutputDirectory);
         var calibrated = CalibrationRun.Calibrate(request, onBatch, warn);
         var name = Path.GetFileNameWithoutExtension(request.ModelPath);
         var model = QdqModels.FakeQuant(calibrated.Plan, calibrated.Result);

@@ -26,6 +26,8 @@ public static class RetrainImport
     public static CalibrationOutcome Execute(RetrainImportRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Claimed before measuring: an unwritable or busy output folder fails at once.
+        using var folder = Graph.IO.OutputFolder.Claim(request.OutputDirectory);
         var exported = request.RangesPath is { } rangesPath ? ExportedRanges.Read(rangesPath) : null;
         // Images are preprocessed as the flags say, else as the export recorded.
         var preprocessing = request.Preprocessing ?? exported?.Preprocessing ?? new Preprocessing();

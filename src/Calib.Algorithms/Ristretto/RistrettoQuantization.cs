@@ -35,6 +35,8 @@ public static class RistrettoQuantization
     {
         var clock = Stopwatch.StartNew();
         Validate(request);
+        // Claimed before the search: an unwritable or busy output folder fails at once.
+        using var folder = Graph.IO.OutputFolder.Claim(Path.GetDirectoryName(Path.GetFullPath(request.QuantizedModelPath))!);
         var loaded = ModelLoader.Load(request.ModelPath, request.WeightsPath, new CaffeImportOptions { InputShape = request.InputShape });
         var model = GraphPreparation.Run(loaded.Model, new GraphPreparation.Options(DoFusion: false)).Model;
         if (model.DefaultOpset < 12)
@@ -106,7 +108,6 @@ public static class RistrettoQuantization
         var description = net is not null
             ? RistrettoPrototxt.Write(net, layers, analysis.Formats)
             : RistrettoPrototxt.WriteJson(RistrettoRequest.ModeName(analysis.Mode), layers, analysis.Formats);
-        Directory.CreateDirectory(directory);
         var files = new OutputFileSet(directory);
         files.AddText(name, description);
         files.Add($"{Path.GetFileNameWithoutExtension(name)}_simulation.onnx", OnnxModelFile.ToBytes(simulation));
