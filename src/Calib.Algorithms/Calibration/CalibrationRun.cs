@@ -54,7 +54,7 @@ public static class CalibrationRun
         var clock = Stopwatch.StartNew();
         var loaded = ModelLoader.Load(request.ModelPath, request.WeightsPath,
             new Graph.Caffe.CaffeImportOptions { InputShape = request.InputShape, Warn = warn });
-        var preprocessing = Preprocessing.Resolve(request.Preprocessing, loaded);
+        var (preprocessing, preprocessingSource) = PreprocessingMetadata.Resolve(request.Preprocessing, loaded, request.ModelPath);
         var (model, config) = PrepareAndConfigure(loaded.Model, request.ConfigPath, request.Overrides);
         var plan = CalibrationPlan.Build(model, config, warn);
         if (plan.Layers.Count == 0)
@@ -65,10 +65,13 @@ public static class CalibrationRun
         var set = Data.CalibrationSet.Open(request.CalibrationSet);
         using var reader = new BatchReader(set, input.Layout, preprocessing, batchSize, config.BatchNum,
             new BatchReaderOptions { SkipUndecodable = request.SkipUndecodable, Warn = warn });
-        var statistics = ActivationStatistics.Collect(model, plan.ObservedTensors, reader.ReadBatches(), request.Execution,
-            tensor => DescribeReaders(plan, tensor), done => onBatch?.Invoke(done, config.BatchNum));
+        // Raw pixels by default are the likeliest silent mistake: measure them to say so.
+        var rawPixels = preprocessingSource == PreprocessingMetadata.None && set.Samples.HasImages ? new InputRange() : null;
+        var statistics = ActivationStatistics.Collect(model, plan.ObservedTensors, rawPixels?.Track(reader.ReadBatches()) ?? reader.ReadBatches(),
+            request.Execution, tensor => DescribeReaders(plan, tensor), done => onBatch?.Invoke(done, config.BatchNum));
+        if (rawPixels is not null) warn?.Invoke(rawPixels.RawPixelsWarning(request.ModelPath));
         var result = LayerQuantizer.Quantize(plan, statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
-        return new CalibratedModel(request, plan, result, config, statistics, clock.Elapsed, preprocessing);
+        return new CalibratedModel(request, plan, result, config, statistics, clock.Elapsed, preprocessing) { PreprocessingSource = preprocessingSource };
     }
 
     /// <summary>
@@ -88,10 +91,9 @@ public static class CalibrationRun
                 ["images"] = calibrated.Statistics.Samples,
                 ["preprocessing"] = calibrated.Preprocessing,
                 ["preprocessing_text"] = calibrated.Preprocessing.Describe(),
-                ["preprocessing_source"] = request.Preprocessing is not null ? "flags"
-                    : calibrated.Preprocessing == new Preprocessing() ? "none" : "model (Caffe transform_param)",
+                ["preprocessing_source"] = calibrated.PreprocessingSource,
                 ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
-            });
+            }, calibrated.Preprocessing);
     }
 
     /// <summary>What a run that wrote <paramref name="files"/> for <paramref name="calibrated"/> produced.</summary>

@@ -21,6 +21,7 @@ public static class RetrainExport
         var name = Path.GetFileNameWithoutExtension(request.ModelPath);
         var model = QdqModels.FakeQuant(calibrated.Plan, calibrated.Result);
         model.Graph.Name = model.Graph.Name.Replace("_fake-quant", "_retrain", StringComparison.Ordinal);
+        Data.PreprocessingMetadata.Stamp(model, calibrated.Preprocessing);
         var files = new OutputFileSet(request.OutputDirectory);
         files.Add($"{name}_retrain.onnx", OnnxModelFile.ToBytes(model));
         files.AddText($"{name}_retrain_config.json", RetrainConfigFile.Write(calibrated, Path.GetFileName(request.ModelPath), calibrated.Preprocessing));

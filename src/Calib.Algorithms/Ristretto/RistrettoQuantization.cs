@@ -51,7 +51,8 @@ public static class RistrettoQuantization
         var input = ModelInput.Of(model, request.ModelPath);
         // A fixed batch dimension must match --batch-size: the scorer feeds batches of exactly that size.
         input.BatchSize(request.BatchSize, fallback: request.BatchSize, request.ModelPath);
-        var set = LabelledImages.Open(request.EvalSet, samples, input.Layout, PreprocessingOf(loaded, request));
+        var preprocessing = PreprocessingOf(loaded, request);
+        var set = LabelledImages.Open(request.EvalSet, samples, input.Layout, preprocessing);
         if (set.Count < samples)
             throw new CalibException($"Evaluation set '{request.EvalSet}' has {set.Count} samples; --iterations {request.Iterations} × --batch-size {request.BatchSize} needs {samples}.");
         var scoreTensor = blobs?.ScoreTensor() ?? model.Graph.Outputs[0].Name;
@@ -66,7 +67,7 @@ public static class RistrettoQuantization
         double Simulated(IReadOnlyList<KeyValuePair<string, RistrettoLayerFormat>> formats) =>
             scorer.Accuracy(RistrettoSimulation.Build(model, layers, formats.ToDictionary(StringComparer.Ordinal)));
 
-        var files = Write(request, model, layers, net, analysis);
+        var files = Write(request, model, layers, net, analysis, preprocessing);
         return new RistrettoOutcome(analysis, ranges, samples, files, clock.Elapsed);
     }
 
@@ -100,11 +101,13 @@ public static class RistrettoQuantization
 
     private static double MaxAbs(float[] values) => values.Length == 0 ? 0 : values.Max(v => Math.Abs((double)v));
 
-    private static List<string> Write(RistrettoRequest request, OnnxModel model, IReadOnlyList<RistrettoLayer> layers, NetParameter? net, RistrettoAnalysis analysis)
+    private static List<string> Write(RistrettoRequest request, OnnxModel model, IReadOnlyList<RistrettoLayer> layers, NetParameter? net, RistrettoAnalysis analysis,
+        Preprocessing preprocessing)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(request.QuantizedModelPath))!;
         var name = Path.GetFileName(request.QuantizedModelPath);
         var simulation = RistrettoSimulation.Build(model, layers, analysis.Formats.ToDictionary(StringComparer.Ordinal));
+        PreprocessingMetadata.Stamp(simulation, preprocessing);
         var description = net is not null
             ? RistrettoPrototxt.Write(net, layers, analysis.Formats)
             : RistrettoPrototxt.WriteJson(RistrettoRequest.ModeName(analysis.Mode), layers, analysis.Formats);
