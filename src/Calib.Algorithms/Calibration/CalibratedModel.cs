@@ -38,7 +38,7 @@ public sealed class CalibratedModel
     /// <summary>The histograms of every observed tensor.</summary>
     public ActivationStatistics Statistics { get; }
 
-    /// <summary>The preprocessing the calibration images got: the request's, else the model's own (Caffe transform_param).</summary>
+    /// <summary>The preprocessing the calibration images got: the request's, else the model's own (recorded by calib, or Caffe transform_param).</summary>
     public Data.Preprocessing Preprocessing { get; }
 
     /// <summary>Where <see cref="Preprocessing"/> came from (see <see cref="Data.PreprocessingMetadata.Resolve"/>).</summary>

@@ -69,9 +69,9 @@ public sealed record Preprocessing
     /// </summary>
     /// <param name="flags">The preprocessing flags given, or null.</param>
     /// <param name="model">The model.</param>
-    /// <param name="source">The model file, for messages; null names the graph.</param>
-    public static Preprocessing Resolve(Preprocessing? flags, Graph.LoadedModel model, string? source = null) =>
-        PreprocessingMetadata.Resolve(flags, model, source ?? $"model {model.Model.Graph.Name}").Preprocessing;
+    /// <param name="source">The model file, for messages.</param>
+    public static Preprocessing Resolve(Preprocessing? flags, Graph.LoadedModel model, string source) =>
+        PreprocessingMetadata.Resolve(flags, model, source).Preprocessing;
 
     /// <summary>
     /// The preprocessing of a Caffe train/test net (its data layer's transform_param): resize and center

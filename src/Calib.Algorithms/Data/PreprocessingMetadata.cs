@@ -28,8 +28,8 @@ public static class PreprocessingMetadata
     /// <exception cref="CalibException">The entry is there but is not calib's preprocessing JSON.</exception>
     public static Preprocessing? Read(OnnxModel model, string source) => Parse(model.GetMetadata(MetadataKey), source);
 
-    /// <summary>The preprocessing recorded in the metadata of the model file at <paramref name="path"/>, or null.</summary>
-    /// <exception cref="CalibException">The file cannot be read, or the entry is not calib's preprocessing JSON.</exception>
+    /// <summary>The preprocessing recorded in the metadata of the model file at <paramref name="path"/>; null when there is none or the file is unreadable.</summary>
+    /// <exception cref="CalibException">The entry is not calib's preprocessing JSON.</exception>
     public static Preprocessing? Read(string path) =>
         Parse(Graph.Onnx.ModelMetadata.Read(path).GetValueOrDefault(MetadataKey), path);
 

@@ -59,7 +59,7 @@ public static class EvaluatedRun
         var settings = request.Settings with
         {
             // The images are evaluated as they were calibrated: the flags, else the model's own preprocessing.
-            Preprocessing = Preprocessing.Resolve(calibration.Preprocessing, loaded),
+            Preprocessing = Preprocessing.Resolve(calibration.Preprocessing, loaded, calibration.ModelPath),
             BatchSize = calibration.BatchSize,
             Execution = calibration.Execution,
         };

@@ -86,7 +86,7 @@ public static class RistrettoQuantization
     }
 
     private static Preprocessing PreprocessingOf(LoadedModel loaded, RistrettoRequest request) =>
-        Preprocessing.Resolve(request.Preprocessing, loaded);
+        Preprocessing.Resolve(request.Preprocessing, loaded, request.ModelPath);
 
     private static Dictionary<string, LayerRanges> Ranges(OnnxModel model, IReadOnlyList<RistrettoLayer> layers, AccuracyScorer scorer, BlobTensors? blobs)
     {

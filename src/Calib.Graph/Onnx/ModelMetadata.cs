@@ -8,12 +8,12 @@ public static class ModelMetadata
 {
     private const int MetadataPropsField = 14;
 
-    /// <summary>The metadata entries of the model at <paramref name="path"/> (a later duplicate key wins).</summary>
-    /// <exception cref="CalibException">The file is missing, unreadable or not a readable ONNX model.</exception>
+    /// <summary>
+    /// The metadata entries of the model at <paramref name="path"/> (a later duplicate key wins); none when
+    /// the file is missing or unreadable, which the full load (<see cref="OnnxModelFile.Load"/>) then reports.
+    /// </summary>
     public static IReadOnlyDictionary<string, string> Read(string path)
     {
-        if (!File.Exists(path))
-            throw new CalibException($"Model file '{path}' does not exist. Check the path.");
         var entries = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
@@ -35,7 +35,7 @@ public static class ModelMetadata
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidProtocolBufferException)
         {
-            throw new CalibException($"Cannot read the metadata of model '{path}': {e.Message}");
+            return new Dictionary<string, string>();
         }
         return entries;
     }
