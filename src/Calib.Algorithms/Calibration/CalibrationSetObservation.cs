@@ -16,6 +16,9 @@ public sealed record CalibrationSetObservation(
     string ModelPath, string CalibrationSet, Preprocessing Preprocessing, int? BatchSize, int BatchNum,
     ExecutionOptions Execution, bool SkipUndecodable = false)
 {
+    /// <summary>Measure the image input and warn when it looks like raw pixels (see <see cref="RawPixelCheck"/>); for runs given no preprocessing.</summary>
+    public bool CheckRawPixels { get; init; }
+
     /// <summary>
     /// Streams the set through <paramref name="model"/> and returns the statistics of <paramref name="tensors"/>:
     /// images are decoded on background threads, batches are observed one at a time.
@@ -30,8 +33,14 @@ public sealed record CalibrationSetObservation(
     {
         var input = ModelInput.Of(model, ModelPath);
         var batchSize = input.BatchSize(BatchSize, fallback: 1, ModelPath);
-        using var reader = new BatchReader(Data.CalibrationSet.Open(CalibrationSet), input.Layout, Preprocessing, batchSize, BatchNum,
+        var set = Data.CalibrationSet.Open(CalibrationSet);
+        using var reader = new BatchReader(set, input.Layout, Preprocessing, batchSize, BatchNum,
             new BatchReaderOptions { SkipUndecodable = SkipUndecodable, Warn = warn });
-        return ActivationStatistics.Collect(model, tensors, reader.ReadBatches(), Execution, describe, done => onBatch?.Invoke(done, BatchNum));
+        var range = CheckRawPixels && set.Samples.HasImages ? new InputRange() : null;
+        var statistics = ActivationStatistics.Collect(model, tensors, range?.Track(reader.ReadBatches()) ?? reader.ReadBatches(), Execution,
+            describe, done => onBatch?.Invoke(done, BatchNum));
+        if (range is not null && RawPixelCheck.Warning(range.Min, range.Max, preprocessingGiven: false) is { } warning)
+            warn?.Invoke($"'{ModelPath}': {warning}");
+        return statistics;
     }
 }

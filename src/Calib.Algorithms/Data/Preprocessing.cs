@@ -63,11 +63,15 @@ public sealed record Preprocessing
     };
 
     /// <summary>
-    /// The preprocessing a command uses: the one its flags give, else the one the model carries (a
-    /// Caffe train/test net's transform_param), else none.
+    /// The preprocessing a command uses: the one its flags give, else the one the model carries (recorded
+    /// by calib in a model it wrote, or a Caffe train/test net's transform_param), else none.
+    /// See <see cref="PreprocessingMetadata.Resolve"/>.
     /// </summary>
-    public static Preprocessing Resolve(Preprocessing? flags, Graph.LoadedModel model) =>
-        flags ?? (model.Preprocessing is { } caffe ? FromCaffe(caffe) : new Preprocessing());
+    /// <param name="flags">The preprocessing flags given, or null.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="source">The model file, for messages.</param>
+    public static Preprocessing Resolve(Preprocessing? flags, Graph.LoadedModel model, string source) =>
+        PreprocessingMetadata.Resolve(flags, model, source).Preprocessing;
 
     /// <summary>
     /// The preprocessing of a Caffe train/test net (its data layer's transform_param): resize and center

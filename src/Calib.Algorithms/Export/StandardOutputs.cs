@@ -1,5 +1,6 @@
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
+using Calib.Algorithms.Data;
 using Calib.Graph;
 using Calib.Graph.Execution;
 using Calib.Graph.IO;
@@ -22,17 +23,24 @@ public static class StandardOutputs
     /// <param name="result">The quantization.</param>
     /// <param name="config">The resolved configuration.</param>
     /// <param name="context">Run facts recorded at the top of the JSON record.</param>
+    /// <param name="preprocessing">The input preprocessing, recorded in both models' metadata; null when unknown.</param>
     public static OutputFileSet Build(string modelName, string directory, CalibrationPlan plan, QuantizationResult result,
-        QuantConfig config, IReadOnlyDictionary<string, object?> context)
+        QuantConfig config, IReadOnlyDictionary<string, object?> context, Preprocessing? preprocessing)
     {
         var files = new OutputFileSet(directory);
-        files.Add($"{modelName}_fake_quant.onnx", OnnxModelFile.ToBytes(Loadable(QdqModels.FakeQuant(plan, result))));
-        files.Add($"{modelName}_deploy.onnx", OnnxModelFile.ToBytes(Loadable(QdqModels.Deploy(plan, result))));
+        files.Add($"{modelName}_fake_quant.onnx", OnnxModelFile.ToBytes(Loadable(Stamped(QdqModels.FakeQuant(plan, result), preprocessing))));
+        files.Add($"{modelName}_deploy.onnx", OnnxModelFile.ToBytes(Loadable(Stamped(QdqModels.Deploy(plan, result), preprocessing))));
         files.AddText($"{modelName}_record.txt", RecordFiles.RecordText(result));
         files.AddText($"{modelName}_record.json", RecordFiles.RecordJson(result, context));
         files.AddText($"{modelName}_quant_config.json", config.ToJson());
         files.AddText($"{modelName}_calibration.csv", CalibrationCsv.Write(plan, result));
         return files;
+    }
+
+    private static OnnxModel Stamped(OnnxModel model, Preprocessing? preprocessing)
+    {
+        if (preprocessing is not null) PreprocessingMetadata.Stamp(model, preprocessing);
+        return model;
     }
 
     // An emitted model that ONNX Runtime rejects is a calib bug: fail before writing anything.

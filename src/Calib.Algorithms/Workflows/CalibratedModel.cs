@@ -44,8 +44,11 @@ public sealed class CalibratedModel
     /// <summary>The histograms of every observed tensor.</summary>
     public ActivationStatistics Statistics { get; }
 
-    /// <summary>The preprocessing the calibration images got: the request's, else the model's own (Caffe transform_param).</summary>
+    /// <summary>The preprocessing the calibration images got: the request's, else the model's own (recorded by calib, or Caffe transform_param).</summary>
     public Data.Preprocessing Preprocessing { get; }
+
+    /// <summary>Where <see cref="Preprocessing"/> came from (see <see cref="Data.PreprocessingMetadata.Resolve"/>).</summary>
+    public string PreprocessingSource { get; init; } = Data.PreprocessingMetadata.None;
 
     /// <summary>Wall time of the calibration.</summary>
     public TimeSpan Elapsed { get; }
@@ -76,6 +79,6 @@ public sealed class CalibratedModel
         var config = Config.WithLayersDisabled(layers);
         var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config);
         var result = LayerQuantizer.Quantize(plan, Statistics, ConfigResolution.DeployDefaults(config, Request.Overrides));
-        return new CalibratedModel(Prepared, Request, plan, result, config, Statistics, Elapsed, Preprocessing);
+        return new CalibratedModel(Prepared, Request, plan, result, config, Statistics, Elapsed, Preprocessing) { PreprocessingSource = PreprocessingSource };
     }
 }

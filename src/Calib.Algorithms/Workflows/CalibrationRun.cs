@@ -34,6 +34,8 @@ public static class CalibrationRun
     /// <param name="warn">Receives warnings.</param>
     public static CalibrationOutcome Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
+        // Claimed before calibrating: an unwritable or busy output folder fails at once.
+        using var folder = OutputFolder.Claim(request.OutputDirectory);
         var calibrated = Calibrate(Prepare(request, warn), request, onBatch, warn);
         var files = Outputs(calibrated);
         files.Commit();
@@ -56,17 +58,21 @@ public static class CalibrationRun
     public static CalibratedModel Calibrate(PreparedModel prepared, CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
         var clock = Stopwatch.StartNew();
-        var preprocessing = Preprocessing.Resolve(request.Preprocessing, prepared.Loaded);
+        var (preprocessing, preprocessingSource) = PreprocessingMetadata.Resolve(request.Preprocessing, prepared.Loaded, request.ModelPath);
         var config = prepared.Config;
         var plan = CalibrationPlan.Build(prepared.Model, prepared.Verdicts, config, warn);
         if (plan.Layers.Count == 0)
             throw new CalibException($"Model '{request.ModelPath}' has no layer to quantize: {NoLayerReason(plan)}. Run 'calib inspect' to see why each layer is not quantizable.");
 
         var observation = new CalibrationSetObservation(request.ModelPath, request.CalibrationSet, preprocessing, request.BatchSize,
-            config.BatchNum, request.Execution, request.SkipUndecodable);
+            config.BatchNum, request.Execution, request.SkipUndecodable)
+        {
+            // Raw pixels by default are the likeliest silent mistake: measure the input to say so.
+            CheckRawPixels = preprocessingSource == PreprocessingMetadata.None,
+        };
         var statistics = observation.Observe(prepared.Model, plan.ObservedTensors, tensor => DescribeReaders(plan, tensor), onBatch, warn);
         var result = LayerQuantizer.Quantize(plan, statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
-        return new CalibratedModel(prepared, request, plan, result, config, statistics, clock.Elapsed, preprocessing);
+        return new CalibratedModel(prepared, request, plan, result, config, statistics, clock.Elapsed, preprocessing) { PreprocessingSource = preprocessingSource };
     }
 
     /// <summary>
@@ -86,10 +92,9 @@ public static class CalibrationRun
                 ["images"] = calibrated.Statistics.Samples,
                 ["preprocessing"] = calibrated.Preprocessing,
                 ["preprocessing_text"] = calibrated.Preprocessing.Describe(),
-                ["preprocessing_source"] = request.Preprocessing is not null ? "flags"
-                    : calibrated.Preprocessing == new Preprocessing() ? "none" : "model (Caffe transform_param)",
+                ["preprocessing_source"] = calibrated.PreprocessingSource,
                 ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
-            });
+            }, calibrated.Preprocessing);
     }
 
     /// <summary>What a run that wrote <paramref name="files"/> for <paramref name="calibrated"/> produced.</summary>

@@ -51,11 +51,13 @@ public static class EvaluatedRun
         if (request.AccuracyBudget is < 0 or double.NaN)
             throw new CalibException($"--accuracy-budget {request.AccuracyBudget} must be 0 or more (points of top-1 accuracy).");
         var calibration = request.Calibration;
+        // Claimed before calibrating: an unwritable or busy output folder fails at once.
+        using var folder = Graph.IO.OutputFolder.Claim(calibration.OutputDirectory);
         var prepared = CalibrationRun.Prepare(calibration, warn);
         var settings = request.Settings with
         {
             // The images are evaluated as they were calibrated: the flags, else the model's own preprocessing.
-            Preprocessing = Preprocessing.Resolve(calibration.Preprocessing, prepared.Loaded),
+            Preprocessing = Preprocessing.Resolve(calibration.Preprocessing, prepared.Loaded, calibration.ModelPath),
             BatchSize = calibration.BatchSize,
             Execution = calibration.Execution,
         };

@@ -15,10 +15,13 @@ public static class RetrainExport
     /// <summary>Runs the export; returns the files written.</summary>
     public static IReadOnlyList<string> Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
+        // Claimed before calibrating: an unwritable or busy output folder fails at once.
+        using var folder = OutputFolder.Claim(request.OutputDirectory);
         var calibrated = CalibrationRun.Calibrate(CalibrationRun.Prepare(request, warn), request, onBatch, warn);
         var name = calibrated.ModelName;
         var model = QdqModels.FakeQuant(calibrated.Plan, calibrated.Result);
         model.Graph.Name = model.Graph.Name.Replace("_fake-quant", "_retrain", StringComparison.Ordinal);
+        Data.PreprocessingMetadata.Stamp(model, calibrated.Preprocessing);
         var files = new OutputFileSet(request.OutputDirectory);
         files.Add($"{name}_retrain.onnx", OnnxModelFile.ToBytes(model));
         files.AddText($"{name}_retrain_config.json", RetrainConfigFile.Write(calibrated.Plan, calibrated.Result, calibrated.Config, Path.GetFileName(request.ModelPath), calibrated.Preprocessing));

@@ -28,10 +28,14 @@ public static class RetrainImport
     public static CalibrationOutcome Execute(RetrainImportRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Claimed before measuring: an unwritable or busy output folder fails at once.
+        using var folder = Graph.IO.OutputFolder.Claim(request.OutputDirectory);
         var exported = request.RangesPath is { } rangesPath ? ExportedRanges.Read(rangesPath) : null;
-        // Images are preprocessed as the flags say, else as the export recorded.
-        var preprocessing = request.Preprocessing ?? exported?.Preprocessing ?? new Preprocessing();
-        var learned = LearnedQuantization.Read(OnnxModelFile.Load(request.ModelPath));
+        var fineTuned = OnnxModelFile.Load(request.ModelPath);
+        // Images are preprocessed as the flags say, else as the export recorded, else as the model records.
+        var known = request.Preprocessing ?? exported?.Preprocessing ?? PreprocessingMetadata.Read(fineTuned, request.ModelPath);
+        var preprocessing = known ?? new Preprocessing();
+        var learned = LearnedQuantization.Read(fineTuned);
         if (learned.Activations.Count == 0)
             throw new CalibException($"'{request.ModelPath}' has no QuantizeLinear/DequantizeLinear pair on any activation: it is not a fine-tuned QDQ model. Use 'calib run' for a float model.");
         var prepared = PreparedModel.Prepare(new ModelSource(request.ModelPath), new LoadedModel(learned.FloatModel, null), warn: warn);
@@ -60,7 +64,11 @@ public static class RetrainImport
                 ["source"] = "quantization-aware training (calib retrain import)",
                 ["learned_tensors"] = learned.Activations.Count,
                 ["learned_weights"] = learned.Weights.Count,
-            });
+                ["preprocessing"] = known,
+                ["preprocessing_text"] = known?.Describe(),
+                ["preprocessing_source"] = request.Preprocessing is not null ? PreprocessingMetadata.FromFlags
+                    : exported?.Preprocessing is not null ? "ranges file" : known is not null ? $"model ({PreprocessingMetadata.MetadataKey} metadata)" : "unknown",
+            }, known);
         if (request.EvalSet is { } evalSet)
             ReportFiles.AddTables(files, $"{name}_accuracy", Evaluate(request, preprocessing, evalSet, learned.FloatModel, name, plan, result));
         files.Commit();

@@ -40,6 +40,8 @@ public static class RistrettoQuantization
     {
         var clock = Stopwatch.StartNew();
         Validate(request);
+        // Claimed before the search: an unwritable or busy output folder fails at once.
+        using var folder = Graph.IO.OutputFolder.Claim(Path.GetDirectoryName(Path.GetFullPath(request.QuantizedModelPath))!);
         // Ristretto quantizes the net as trained: BatchNorm and Scale layers stay separate.
         var prepared = PreparedModel.Load(new ModelSource(request.ModelPath, request.WeightsPath, request.InputShape),
             new PreparationSettings { Overrides = new SettingOverrides { DoFusion = false } }, warn);
@@ -56,7 +58,8 @@ public static class RistrettoQuantization
         var input = ModelInput.Of(model, request.ModelPath);
         // A fixed batch dimension must match --batch-size: the scorer feeds batches of exactly that size.
         input.BatchSize(request.BatchSize, fallback: request.BatchSize, request.ModelPath);
-        var set = LabelledImages.Open(request.EvalSet, samples, input.Layout, PreprocessingOf(loaded, request));
+        var preprocessing = PreprocessingOf(loaded, request);
+        var set = LabelledImages.Open(request.EvalSet, samples, input.Layout, preprocessing);
         if (set.Count < samples)
             throw new CalibException($"Evaluation set '{request.EvalSet}' has {set.Count} samples; --iterations {request.Iterations} × --batch-size {request.BatchSize} needs {samples}.");
         WarnOfRawPixels(set, request.BatchSize, request.Preprocessing is not null || loaded.Preprocessing is not null, warn);
@@ -72,7 +75,7 @@ public static class RistrettoQuantization
         double Simulated(IReadOnlyList<KeyValuePair<string, RistrettoLayerFormat>> formats) =>
             scorer.Accuracy(RistrettoSimulation.Build(model, layers, formats.ToDictionary(StringComparer.Ordinal)));
 
-        var files = Write(request, model, layers, net, analysis);
+        var files = Write(request, model, layers, net, analysis, preprocessing);
         return new RistrettoOutcome(analysis, ranges, samples, files, clock.Elapsed);
     }
 
@@ -97,7 +100,7 @@ public static class RistrettoQuantization
     }
 
     private static Preprocessing PreprocessingOf(LoadedModel loaded, RistrettoRequest request) =>
-        Preprocessing.Resolve(request.Preprocessing, loaded);
+        Preprocessing.Resolve(request.Preprocessing, loaded, request.ModelPath);
 
     private static Dictionary<string, LayerRanges> Ranges(OnnxModel model, IReadOnlyList<RistrettoLayer> layers, AccuracyScorer scorer, BlobTensors? blobs)
     {
@@ -115,15 +118,16 @@ public static class RistrettoQuantization
             StringComparer.Ordinal);
     }
 
-    private static List<string> Write(RistrettoRequest request, OnnxModel model, IReadOnlyList<RistrettoLayer> layers, NetParameter? net, RistrettoAnalysis analysis)
+    private static List<string> Write(RistrettoRequest request, OnnxModel model, IReadOnlyList<RistrettoLayer> layers, NetParameter? net, RistrettoAnalysis analysis,
+        Preprocessing preprocessing)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(request.QuantizedModelPath))!;
         var name = Path.GetFileName(request.QuantizedModelPath);
         var simulation = RistrettoSimulation.Build(model, layers, analysis.Formats.ToDictionary(StringComparer.Ordinal));
+        PreprocessingMetadata.Stamp(simulation, preprocessing);
         var description = net is not null
             ? RistrettoPrototxt.Write(net, layers, analysis.Formats)
             : RistrettoPrototxt.WriteJson(RistrettoRequest.ModeName(analysis.Mode), layers, analysis.Formats);
-        Directory.CreateDirectory(directory);
         var files = new OutputFileSet(directory);
         files.AddText(name, description);
         files.Add($"{Path.GetFileNameWithoutExtension(name)}_simulation.onnx", OnnxModelFile.ToBytes(simulation));

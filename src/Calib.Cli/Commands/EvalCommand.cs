@@ -36,8 +36,9 @@ internal static class EvalCommand
             var loaded = model.Load(parse, console);
             var settings = evaluation.Resolve(parse, new EvaluationSettings
             {
-                // As calibration did: the flags, else the model's own (Caffe transform_param) preprocessing.
-                Preprocessing = Algorithms.Data.Preprocessing.Resolve(preprocessing.ResolveOrNull(parse), loaded),
+                // As calibration did: the flags, else the preprocessing recorded in the models, else the model's own (Caffe transform_param).
+                Preprocessing = Algorithms.Data.PreprocessingMetadata.ForEvaluation(preprocessing.ResolveOrNull(parse), loaded,
+                    model.ModelPath(parse), parse.GetValue(quantized)!, console.Warn),
                 BatchSize = parse.GetValue(batchSize),
                 Execution = execution.Resolve(parse),
             });

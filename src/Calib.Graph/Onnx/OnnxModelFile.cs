@@ -45,7 +45,7 @@ public static class OnnxModelFile
             throw new CalibException(
                 $"'{source}' is not an ONNX model: it has no {(proto.Graph is null ? "graph" : proto.OpsetImport.Count == 0 ? "opset import" : "IR version")}. " +
                 "Check that the file is an .onnx model.");
-        ExternalData.Inline(proto.Graph, source, externalDataDirectory);
+        ExternalData.Inline(proto, source, externalDataDirectory);
         return OnnxModel.FromProto(proto);
     }
 
