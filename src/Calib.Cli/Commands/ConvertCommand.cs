@@ -1,8 +1,7 @@
 using System.CommandLine;
+using Calib.Algorithms.Workflows;
 using Calib.Cli.Infrastructure;
-using Calib.Graph;
 using Calib.Graph.Caffe;
-using Calib.Graph.Onnx;
 
 namespace Calib.Cli.Commands;
 
@@ -20,9 +19,8 @@ internal static class ConvertCommand
         {
             var modelPath = model.ModelPath(parse);
             var target = parse.GetValue(output) ?? Path.GetFileNameWithoutExtension(modelPath) + ".onnx";
-            var loaded = model.Load(parse, console);
+            var loaded = CaffeConversion.Convert(model.Source(parse), target, console.Warn);
             var import = loaded.Caffe!;
-            OnnxModelFile.Save(Graph.Passes.UnusedInitializerRemoval.Run(loaded.Model), target);
             var text = console.PlainOutput;
             text.WriteLine($"Converted {modelPath} + {model.WeightsPath(parse)}: {import.LayerOutputs.Count} layers → {loaded.Model.Graph.Nodes.Count} ONNX nodes (opset {loaded.Model.DefaultOpset}).");
             foreach (var input in import.Inputs)
