@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Calib.Cli.Commands;
 using Calib.Cli.Infrastructure;
 using Calib.Graph;
@@ -25,7 +26,14 @@ public static class CalibApp
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
         {
-            return root.Parse(args).Invoke(configuration);
+            var parse = root.Parse(args);
+            // --help and --version still win over errors, as System.CommandLine decides.
+            if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
+            {
+                error.WriteLine($"calib: error: {UsageErrors.Describe(parse)}");
+                return UserError;
+            }
+            return parse.Invoke(configuration);
         }
         catch (CalibException e)
         {
