@@ -40,6 +40,12 @@ public static class CalibApp
             error.WriteLine($"calib: error: {e.Message}");
             return UserError;
         }
+        catch (UnauthorizedAccessException e)
+        {
+            // The operating system refused a file calib was asked to read or write: the user's to fix.
+            error.WriteLine($"calib: error: permission denied: {e.Message} Check the file's and its folder's permissions.");
+            return UserError;
+        }
         catch (Exception e)
         {
             error.WriteLine($"calib: internal error: {e.GetType().Name}: {e.Message}");

@@ -11,7 +11,7 @@ internal static class ConvertCommand
     public static Command Create(CliConsole console)
     {
         var model = new ModelOptions(weightsRequired: true);
-        var output = new Option<string?>("--output", "-o") { Description = "The ONNX file to write (default ./<model>.onnx)." };
+        var output = new Option<string?>("--output", "-o") { Description = "The ONNX file to write (default ./<model>.onnx)." }.NamesFile();
         var command = new Command("convert",
             "Convert a Caffe model (prototxt + caffemodel, current or legacy V1 format) to ONNX with Caffe's exact semantics.");
         foreach (var option in model.All.Append(output)) command.Options.Add(option);
@@ -21,7 +21,8 @@ internal static class ConvertCommand
             var target = parse.GetValue(output) ?? Path.GetFileNameWithoutExtension(modelPath) + ".onnx";
             var loaded = model.Load(parse, console);
             var import = loaded.Caffe!;
-            OnnxModelFile.Save(loaded.Model, target);
+            try { OnnxModelFile.Save(loaded.Model, target); }
+            catch (IOException e) { throw new CalibException($"Cannot write '{target}': {e.Message.Trim()} Choose another -o path."); }
             var text = console.PlainOutput;
             text.WriteLine($"Converted {modelPath} + {model.WeightsPath(parse)}: {import.LayerOutputs.Count} layers → {loaded.Model.Graph.Nodes.Count} ONNX nodes (opset {loaded.Model.DefaultOpset}).");
             foreach (var input in import.Inputs)
