@@ -72,7 +72,7 @@ public static class CaffeImporter
         }
         AddOutputs(import, versions);
 
-        var model = new OnnxModel(graph, Opset);
+        var model = new OnnxModel(graph, Opset) { SourcePath = prototxt };
         DeclareOutputShapes(model);
         LayerRestrictions.Store(model, import.Restrictions);
         if (resolution.Preprocessing is { } preprocessing) model.SetMetadata(CaffePreprocessing.MetadataKey, preprocessing.ToJson());

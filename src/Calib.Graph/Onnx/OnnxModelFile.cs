@@ -24,7 +24,9 @@ public static class OnnxModelFile
         try { bytes = File.ReadAllBytes(path); }
         catch (IOException e) { throw new CalibException($"Cannot read model file '{path}': {e.Message}"); }
         catch (UnauthorizedAccessException e) { throw new CalibException($"Cannot read model file '{path}': {e.Message}"); }
-        return Parse(bytes, path, Path.GetDirectoryName(Path.GetFullPath(path)));
+        var model = Parse(bytes, path, Path.GetDirectoryName(Path.GetFullPath(path)));
+        model.SourcePath = path;
+        return model;
     }
 
     /// <summary>Parses ONNX bytes; <paramref name="source"/> names them in error messages.</summary>
