@@ -18,10 +18,10 @@ public sealed record ParamProblem(string Key, string Message);
 public static class ActivationParamRules
 {
     /// <summary>
-    /// The most IFMR candidate factors per bound. A two-sided layer costs up to this squared (10⁶)
-    /// error evaluations, about 2 s; AMCT's default (0.7 to 1.3 by 0.01) is 61.
+    /// The most IFMR candidate factors per bound. A two-sided layer costs up to this squared (40,000)
+    /// error evaluations over its fine histogram, about 2 s; AMCT's default (0.7 to 1.3 by 0.01) is 61.
     /// </summary>
-    public const int MaxSearchFactors = 1000;
+    public const int MaxSearchFactors = 200;
 
     /// <summary>The largest <c>search_range</c> end: the factors scale a quantile of the data, and beyond 100× they only overflow.</summary>
     public const double MaxSearchFactor = 100;
@@ -74,7 +74,7 @@ public static class ActivationParamRules
             "search_step",
             $"search_step {Show(step)} over search_range [{Show(options.SearchRangeStart)}, {Show(options.SearchRangeEnd)}] makes " +
             $"{Count(count)} candidate factors per bound; calib allows at most {MaxSearchFactors} " +
-            $"(that many already cost about 2 s per layer): use search_step >= {Show(RoundUp(smallest))} (AMCT's default is 0.01).");
+            $"(that many cost about 2 s per layer): use search_step >= {Show(RoundUp(smallest))} (AMCT's default is 0.01).");
     }
 
     // Two significant digits, rounded up so that the suggested step really is allowed.
