@@ -37,7 +37,7 @@ public static class CalibApp
         }
         catch (CalibException e)
         {
-            error.WriteLine($"calib: error: {e.Message}");
+            error.WriteLine($"calib: error: {OneLine(e.Message)}");
             return UserError;
         }
         catch (UnauthorizedAccessException e)
@@ -55,6 +55,15 @@ public static class CalibApp
             return InternalError;
         }
     }
+
+    // Messages quote user data (a .npy header, a layer name) that may hold line breaks or control bytes;
+    // the error stays one line whatever they hold.
+    private static string OneLine(string message) => string.Concat(message.Select(c => c switch
+    {
+        '\n' or '\r' or '\t' => " ",
+        _ when char.IsControl(c) => $"\\x{(int)c:X2}",
+        _ => c.ToString(),
+    }));
 
     private static RootCommand BuildRoot(CliConsole console)
     {

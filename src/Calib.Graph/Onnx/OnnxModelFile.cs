@@ -48,7 +48,9 @@ public static class OnnxModelFile
                 $"'{source}' is not an ONNX model: it has no {(proto.Graph is null ? "graph" : proto.OpsetImport.Count == 0 ? "opset import" : "IR version")}. " +
                 "Check that the file is an .onnx model.");
         ExternalData.Inline(proto.Graph, source, externalDataDirectory);
-        return OnnxModel.FromProto(proto);
+        var model = OnnxModel.FromProto(proto);
+        GraphIntegrity.Check(model.Graph, source);
+        return model;
     }
 
     /// <summary>Serializes the model to ONNX bytes.</summary>

@@ -55,6 +55,10 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : 
         var parameters = bn.Inputs.Skip(1).Take(4).Select(graph.ConstantValue).ToList();
         if (parameters.Count != 4 || parameters.Any(p => p is null)) return null;
         var (gamma, beta, mean, variance) = (Read(parameters[0]!), Read(parameters[1]!), Read(parameters[2]!), Read(parameters[3]!));
+        if (beta.Length != gamma.Length || mean.Length != gamma.Length || variance.Length != gamma.Length)
+            throw new CalibException(
+                $"BatchNormalization '{bn.DisplayName}': its scale, bias, mean and variance hold {gamma.Length}, {beta.Length}, {mean.Length} " +
+                $"and {variance.Length} values; they need one per channel each. Re-export the model.");
         var epsilon = bn.Attributes.GetFloat("epsilon", 1e-5f);
         var scale = new float[gamma.Length];
         var shift = new float[gamma.Length];
@@ -73,6 +77,7 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : 
         var weight = graph.ConstantValue(layer.Inputs[1])!;
         var values = TensorData.ReadFloats(weight);
         var dims = weight.Dims.ToArray();
+        CheckWeightFits(layer, dims, values.Length, affine.Scale.Length);
         var channelOf = OutputChannelMap(layer, dims);
         var channels = affine.Scale.Length;
         for (var i = 0; i < values.Length; i++) values[i] *= affine.Scale[channelOf(i)];
@@ -90,6 +95,26 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null) : 
         graph.AddInitializer(biasName, TensorData.FromFloats([channels], bias));
         if (layer.Inputs.Count > 2) layer.Inputs[2] = biasName; else layer.Inputs.Add(biasName);
         if (layer.OpType == "Gemm") layer.Attributes.Set("beta", 1f);
+    }
+
+    // The channel map below trusts the weight's dims; a model whose dims contradict its data or the
+    // BatchNormalization's channel count is refused instead.
+    private static void CheckWeightFits(Node layer, long[] dims, int valueCount, int channels)
+    {
+        var rank = layer.OpType == "Gemm" ? 2 : dims.Length;
+        var group = layer.OpType == "ConvTranspose" ? layer.Attributes.GetInt("group", 1) : 1;
+        var valid = dims.Length == rank && rank >= 2 && dims.All(d => d > 0) && group >= 1 && dims[0] % group == 0
+            && dims.Aggregate(1L, (a, d) => a * d) == valueCount;
+        var outputs = !valid ? -1 : layer.OpType switch
+        {
+            "Conv" => dims[0],
+            "ConvTranspose" => dims[1] * group,
+            _ => layer.Attributes.GetInt("transB", 0) != 0 ? dims[0] : dims[1],
+        };
+        if (outputs != channels)
+            throw new CalibException(
+                $"{layer.OpType} '{layer.DisplayName}': its weight [{string.Join(",", dims)}] ({valueCount} values) does not fit the " +
+                $"{channels} channels of the BatchNormalization after it. Re-export the model.");
     }
 
     // Maps a flat weight index to the output channel it feeds.
