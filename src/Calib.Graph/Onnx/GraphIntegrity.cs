@@ -25,6 +25,7 @@ internal static class GraphIntegrity
     {
         var defined = new HashSet<string>(graph.Inputs.Select(i => i.Name), StringComparer.Ordinal);
         defined.UnionWith(graph.Initializers.Keys);
+        defined.UnionWith(graph.SparseInitializerNames);
         foreach (var node in graph.Nodes) defined.UnionWith(node.Outputs.Where(o => o.Length > 0));
         foreach (var node in graph.Nodes)
         {

@@ -77,6 +77,15 @@ public sealed class HostileInputTests
     }
 
     [TestMethod]
+    public void A_model_that_is_a_dangling_link_is_named_as_such()
+    {
+        var link = Path.Combine(RepoPaths.NewTempDirectory(), "net.onnx");
+        File.CreateSymbolicLink(link, "/nowhere/net.onnx");
+
+        AssertOneError(CliRunner.InProcess("inspect", "--model", link), link, "is a symbolic link to '/nowhere/net.onnx', which does not exist");
+    }
+
+    [TestMethod]
     public void An_empty_output_folder_is_a_usage_error()
     {
         var result = CliRunner.InProcess("run", "--model", SampleModel, "--calib-set", Images, "--batch-num", "1", "--output", "");
