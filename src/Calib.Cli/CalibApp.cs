@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Calib.Cli.Commands;
 using Calib.Cli.Infrastructure;
 using Calib.Graph;
@@ -25,11 +26,24 @@ public static class CalibApp
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
         {
-            return root.Parse(args).Invoke(configuration);
+            var parse = root.Parse(args);
+            // --help and --version still win over errors, as System.CommandLine decides.
+            if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
+            {
+                error.WriteLine($"calib: error: {UsageErrors.Describe(parse)}");
+                return UserError;
+            }
+            return parse.Invoke(configuration);
         }
         catch (CalibException e)
         {
-            error.WriteLine($"calib: error: {e.Message}");
+            error.WriteLine($"calib: error: {OneLine(e.Message)}");
+            return UserError;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // The operating system refused a file calib was asked to read or write: the user's to fix.
+            error.WriteLine($"calib: error: permission denied: {e.Message} Check the file's and its folder's permissions.");
             return UserError;
         }
         catch (Exception e)
@@ -41,6 +55,15 @@ public static class CalibApp
             return InternalError;
         }
     }
+
+    // Messages quote user data (a .npy header, a layer name) that may hold line breaks or control bytes;
+    // the error stays one line whatever they hold.
+    private static string OneLine(string message) => string.Concat(message.Select(c => c switch
+    {
+        '\n' or '\r' or '\t' => " ",
+        _ when char.IsControl(c) => $"\\x{(int)c:X2}",
+        _ => c.ToString(),
+    }));
 
     private static RootCommand BuildRoot(CliConsole console)
     {

@@ -21,8 +21,11 @@ internal static class ActivationParams
         ["asymmetric"] = [.. QuantConfig.Searchable],
     };
 
-    /// <summary>The settings <paramref name="json"/> describes, starting from <paramref name="current"/>.</summary>
-    public static ActivationQuantSettings Read(PositionedJson json, ActivationQuantSettings current)
+    /// <summary>
+    /// The settings <paramref name="json"/> (of layer <paramref name="layer"/>) describes, starting from
+    /// <paramref name="current"/>; checked by <see cref="ActivationParamRules"/>, with the position of the offending key.
+    /// </summary>
+    public static ActivationQuantSettings Read(PositionedJson json, string layer, ActivationQuantSettings current)
     {
         if (json.Kind != JsonValueKind.Object) throw json.Error("activation_quant_params must be an object.");
         var algorithm = current.Algorithm;
@@ -39,41 +42,39 @@ internal static class ActivationParams
                 throw new CalibException($"{json.Source}:{line}:{column}: '{key}' is a parameter of act_algo {string.Join("/", algorithms.Select(QuantConfig.AlgorithmName))}, not of {QuantConfig.AlgorithmName(algorithm)}.");
             options = Apply(options, key, value);
         }
+        if (ActivationParamRules.FirstProblem(options) is { } problem)
+        {
+            var at = json.Members.LastOrDefault(m => m.Name == problem.Key).Value ?? json;
+            throw at.Error($"layer '{layer}': {problem.Message}");
+        }
         return new ActivationQuantSettings(algorithm, options);
     }
 
+    // Types only: the ranges are ActivationParamRules', checked once all keys are read.
     private static ActivationAlgorithmOptions Apply(ActivationAlgorithmOptions options, string key, PositionedJson value) => key switch
     {
-        "max_percentile" => options with { MaxPercentile = Percentile(value, key) },
-        "min_percentile" => options with { MinPercentile = Percentile(value, key) },
-        "percentile" => options with { Percentile = Percentile(value, key) },
+        "max_percentile" => options with { MaxPercentile = DetailedConfigReader.Number(value, key) },
+        "min_percentile" => options with { MinPercentile = DetailedConfigReader.Number(value, key) },
+        "percentile" => options with { Percentile = DetailedConfigReader.Number(value, key) },
         "search_range" => SearchRange(options, value),
-        "search_step" => options with
-        {
-            SearchStep = DetailedConfigReader.Number(value, key) is var step && step > 0 ? step : throw value.Error("search_step must be greater than 0."),
-        },
+        "search_step" => options with { SearchStep = DetailedConfigReader.Number(value, key) },
         "num_of_bins" => options with
         {
-            NumOfBins = DetailedConfigReader.Integer(value, key) is var bins && bins is 1024 or 2048 or 4096 or 8192
+            NumOfBins = DetailedConfigReader.Integer(value, key) is var bins && bins is >= int.MinValue and <= int.MaxValue
                 ? (int)bins
-                : throw value.Error("num_of_bins must be 1024, 2048, 4096 or 8192."),
+                : throw value.Error($"num_of_bins must be one of {string.Join(", ", ActivationParamRules.BinCounts)}; got {value.Text}."),
         },
         _ => options with { Asymmetric = DetailedConfigReader.Boolean(value, key) },
     };
-
-    private static double Percentile(PositionedJson value, string key) =>
-        DetailedConfigReader.Number(value, key) is var p && p > 0.5 && p <= 1
-            ? p
-            : throw value.Error($"{key} must be in (0.5, 1]; got {value.Text}.");
 
     private static ActivationAlgorithmOptions SearchRange(ActivationAlgorithmOptions options, PositionedJson value)
     {
         if (value.Kind != JsonValueKind.Array || value.Items.Count != 2)
             throw value.Error("search_range must be a list of two numbers, e.g. [0.7, 1.3].");
-        var start = DetailedConfigReader.Number(value.Items[0], "search_range");
-        var end = DetailedConfigReader.Number(value.Items[1], "search_range");
-        if (start <= 0 || start >= end)
-            throw value.Error($"search_range [{value.Items[0].Text}, {value.Items[1].Text}] must have 0 < start < end.");
-        return options with { SearchRangeStart = start, SearchRangeEnd = end };
+        return options with
+        {
+            SearchRangeStart = DetailedConfigReader.Number(value.Items[0], "search_range"),
+            SearchRangeEnd = DetailedConfigReader.Number(value.Items[1], "search_range"),
+        };
     }
 }

@@ -51,7 +51,7 @@ public static class ConfigFiles
         try { return File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CalibException($"Cannot read configuration file '{path}': {e.Message}");
+            throw new CalibException($"Cannot read configuration file '{path}': {Graph.IO.ReadFailures.Reason(path, e)}.");
         }
     }
 }

@@ -57,7 +57,7 @@ public static class DetailedConfigReader
             settings = key switch
             {
                 "quant_enable" => settings with { QuantEnable = Boolean(value, key) },
-                "activation_quant_params" => settings with { Activation = ActivationParams.Read(value, settings.Activation) },
+                "activation_quant_params" => settings with { Activation = ActivationParams.Read(value, layer, settings.Activation) },
                 "weight_quant_params" => settings with { Weights = ReadWeights(value, settings.Weights) },
                 _ => throw new CalibException($"{json.Source}:{line}:{column}: unknown key '{key}' in layer '{layer}'; a layer takes {string.Join(", ", LayerKeys)}."),
             };

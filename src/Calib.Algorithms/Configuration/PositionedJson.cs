@@ -10,6 +10,8 @@ namespace Calib.Algorithms.Configuration;
 /// </summary>
 public sealed class PositionedJson
 {
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
+
     private PositionedJson(JsonValueKind kind, string source, int line, int column)
     {
         Kind = kind;
@@ -46,6 +48,8 @@ public sealed class PositionedJson
     /// <exception cref="CalibException">The text is not valid JSON (with its position).</exception>
     public static PositionedJson Parse(byte[] utf8, string source)
     {
+        // A UTF-8 byte order mark (Windows editors write one) is not part of the document.
+        if (utf8.AsSpan().StartsWith(Utf8Bom)) utf8 = utf8[Utf8Bom.Length..];
         var lineStarts = LineStarts(utf8);
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         try
@@ -71,10 +75,15 @@ public sealed class PositionedJson
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
+                var firstLines = new Dictionary<string, int>(StringComparer.Ordinal);
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
                     var (nameLine, nameColumn) = Position(reader.TokenStartIndex, lineStarts);
                     var name = reader.GetString()!;
+                    // JSON parsers disagree on which duplicate wins, so a repeated key is refused, not guessed.
+                    if (!firstLines.TryAdd(name, nameLine))
+                        throw new CalibException(
+                            $"{source}:{nameLine}:{nameColumn}: key '{name}' is given twice in this object (first at line {firstLines[name]}); keep one.");
                     reader.Read();
                     value.Members.Add((name, nameLine, nameColumn, ReadValue(ref reader, source, lineStarts)));
                 }

@@ -37,7 +37,10 @@ public static class ConfigResolution
         if (overrides.DoFusion is { } doFusion) config.DoFusion = doFusion;
         if (overrides.ActivationOffset is { } offset) config.ActivationOffset = offset;
         foreach (var name in config.Layers.Keys.ToList())
+        {
             config.Layers[name] = Override(config.Layers[name], overrides);
+            ActivationParamRules.Check(config.Layers[name].Activation.Options, $"{configPath ?? "the command line"}: layer '{name}'");
+        }
         return config;
     }
 

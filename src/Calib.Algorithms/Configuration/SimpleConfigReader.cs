@@ -34,9 +34,9 @@ public static class SimpleConfigReader
     {
         if (cfg.CommonConfig is { } common) settings = Apply(settings, common, source, "common_config");
         foreach (var (entry, index) in cfg.OverrideLayerTypes.Select((e, i) => (e, i)).Where(p => types.Contains(p.e.LayerType)))
-            settings = Apply(settings, entry.CalibrationConfig, source, $"override_layer_types[{index}]");
+            settings = Apply(settings, entry.CalibrationConfig, source, $"override_layer_types[{index}] (type '{entry.LayerType}')");
         foreach (var (entry, index) in cfg.OverrideLayerConfigs.Select((e, i) => (e, i)).Where(p => p.e.LayerName == layer))
-            settings = Apply(settings, entry.CalibrationConfig, source, $"override_layer_configs[{index}]");
+            settings = Apply(settings, entry.CalibrationConfig, source, $"override_layer_configs[{index}] (layer '{layer}')");
         var skipped = cfg.SkipLayers.Contains(layer) || cfg.SkipLayerTypes.Any(types.Contains);
         return settings with { QuantEnable = !skipped };
     }
@@ -64,8 +64,7 @@ public static class SimpleConfigReader
             CalibrationConfig.ActivationQuantizeMethodOneofCase.MseQuantize => (ActivationAlgorithm.Mse, Asymmetric(options, calibration.MseQuantize)),
             _ => (settings.Activation.Algorithm, options),
         };
-        try { updated.Validate(); }
-        catch (ArgumentException e) { throw new CalibException($"{source}: {where}: {e.Message.Split(" (Parameter")[0]}"); }
+        ActivationParamRules.Check(updated, $"{source}: {where}");
         return settings with { Activation = new ActivationQuantSettings(algorithm, updated) };
     }
 

@@ -141,6 +141,9 @@ public sealed record Preprocessing
         CheckSize(Crop, "--crop");
         if (Scale is { } scale && !float.IsFinite(scale))
             throw new CalibException($"--scale {Format(scale)} is not a finite number.");
+        // Zero would turn every image into the same constant input: nothing to calibrate from.
+        if (Scale == 0f)
+            throw new CalibException("--scale 0 makes every pixel 0: give the factor that maps raw 0-255 pixels to the model's range, e.g. 1/255.");
         CheckValues(Mean, "--mean", channels);
         CheckValues(Std, "--std", channels);
         CheckValues(MeanValues, "--mean-values", channels);

@@ -31,6 +31,7 @@ internal sealed class SampleLoader(InputLayout layout, Preprocessing preprocessi
 
     private TensorSample LoadTensor(string file)
     {
+        SampleFiles.OpenRegular(file, ".npy tensor").Dispose();
         var array = NpyFile.Read(file);
         var shape = array.Shape;
         var chw = shape.Length == 4 && shape[0] == 1 ? shape[1..] : shape;
@@ -80,8 +81,10 @@ internal sealed class SampleLoader(InputLayout layout, Preprocessing preprocessi
     /// </summary>
     private static (byte[] Pixels, SKImageInfo Info) Decode(string file)
     {
-        using var codec = SKCodec.Create(file, out var opened)
+        using var data = ReadImage(file);
+        using var codec = SKCodec.Create(new SKMemoryStream(data), out var opened)
             ?? throw Unreadable(file, opened == SKCodecResult.Success ? "unknown format" : Reason(opened));
+        SampleFiles.CheckPixelCount(file, codec.Info.Width, codec.Info.Height);
         var gray = codec.Info.ColorType == SKColorType.Gray8;
         var info = new SKImageInfo(
             codec.Info.Width,
@@ -93,6 +96,13 @@ internal sealed class SampleLoader(InputLayout layout, Preprocessing preprocessi
         if (result == SKCodecResult.Success) return (pixels, info);
         ArrayPool<byte>.Shared.Return(pixels);
         throw Unreadable(file, Reason(result));
+    }
+
+    private static SKData ReadImage(string file)
+    {
+        using var stream = SampleFiles.OpenRegular(file, "PNG/JPEG/BMP image");
+        try { return SKData.Create(stream); }
+        catch (IOException e) { throw Unreadable(file, e.Message.TrimEnd('.')); }
     }
 
     private static (byte[] Pixels, SKImageInfo Info) Resize(byte[] pixels, SKImageInfo info, (int Height, int Width) size)

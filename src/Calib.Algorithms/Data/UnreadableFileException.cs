@@ -5,9 +5,9 @@ namespace Calib.Algorithms.Data;
 /// <see cref="BatchReaderOptions.SkipUndecodable"/> may skip; it never leaves the data layer (the
 /// batch builder turns it into a warning or a <see cref="Calib.Graph.CalibException"/>).
 /// </summary>
-internal sealed class UnreadableFileException(string file, string reason)
-    : Exception($"'{file}' is not a readable PNG/JPEG/BMP image ({reason}): replace or remove it.")
+internal sealed class UnreadableFileException(string file, string reason, string what = "PNG/JPEG/BMP image")
+    : Exception($"'{file}' is not a readable {what} ({reason}): replace or remove it.")
 {
-    /// <summary>The warning given when the image is skipped.</summary>
-    public string Warning { get; } = $"Skipped '{file}': not a readable PNG/JPEG/BMP image ({reason}).";
+    /// <summary>The warning given when the file is skipped.</summary>
+    public string Warning { get; } = $"Skipped '{file}': not a readable {what} ({reason}).";
 }

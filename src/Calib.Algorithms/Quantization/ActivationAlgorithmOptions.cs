@@ -2,6 +2,8 @@ namespace Calib.Algorithms.Quantization;
 
 /// <summary>
 /// The settings of the activation algorithms, with AMCT's names (in the comments) and defaults.
+/// Their ranges, and the bound on the work they ask for, are checked by
+/// <c>Configuration.ActivationParamRules</c> wherever settings are read.
 /// </summary>
 public sealed record ActivationAlgorithmOptions
 {
@@ -32,29 +34,6 @@ public sealed record ActivationAlgorithmOptions
     /// </summary>
     public bool Asymmetric { get; init; } = true;
 
-    /// <summary>Checks every setting, whichever algorithm will use it.</summary>
-    /// <exception cref="ArgumentException">A setting is out of range; the message names it as AMCT does.</exception>
-    public void Validate()
-    {
-        RequirePercentile(MaxPercentile, "max_percentile");
-        RequirePercentile(MinPercentile, "min_percentile");
-        RequirePercentile(Percentile, "percentile");
-        if (!(SearchRangeStart > 0 && SearchRangeEnd >= SearchRangeStart && double.IsFinite(SearchRangeEnd)))
-        {
-            throw new ArgumentException($"search_range must be [start, end] with 0 < start <= end; got [{SearchRangeStart}, {SearchRangeEnd}].");
-        }
-
-        if (!(SearchStep > 0 && double.IsFinite(SearchStep)))
-        {
-            throw new ArgumentException($"search_step must be above 0; got {SearchStep}.");
-        }
-
-        if (NumOfBins is not (1024 or 2048 or 4096 or 8192))
-        {
-            throw new ArgumentException($"num_of_bins must be 1024, 2048, 4096 or 8192; got {NumOfBins}.");
-        }
-    }
-
     /// <summary>
     /// The ifmr search factors start + k·step, k = 0, 1, … up to the end (inclusive, allowing for
     /// rounding in (end − start)/step); multiplying k rather than adding steps avoids drift.
@@ -69,13 +48,5 @@ public sealed record ActivationAlgorithmOptions
         }
 
         return factors;
-    }
-
-    private static void RequirePercentile(double value, string name)
-    {
-        if (!(value > 0.5 && value <= 1))
-        {
-            throw new ArgumentException($"{name} must be in (0.5, 1]; got {value}.");
-        }
     }
 }

@@ -39,12 +39,12 @@ public static class ActivationRangeSearch
     /// </list>
     /// Results depend only on the histogram and the options, bit for bit.
     /// </summary>
-    /// <exception cref="ArgumentException">The histogram is empty, or an option is out of range (see <see cref="ActivationAlgorithmOptions.Validate"/>).</exception>
+    /// <exception cref="ArgumentException">The histogram is empty.</exception>
+    /// <remarks>The options must be within <c>Configuration.ActivationParamRules</c>, as every configuration reader ensures.</remarks>
     public static ClipRange Choose(StreamingHistogram histogram, ActivationAlgorithm algorithm, ActivationAlgorithmOptions options)
     {
         ArgumentNullException.ThrowIfNull(histogram);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         if (histogram.Count == 0)
         {
             throw new ArgumentException("The histogram holds no values: nothing to calibrate from.", nameof(histogram));

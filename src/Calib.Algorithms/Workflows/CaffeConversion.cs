@@ -18,7 +18,8 @@ public static class CaffeConversion
     public static LoadedModel Convert(ModelSource source, string target, Action<string>? warn = null)
     {
         var loaded = ModelLoader.Load(source.Path, source.WeightsPath, new CaffeImportOptions { InputShape = source.InputShape, Warn = warn });
-        OnnxModelFile.Save(UnusedInitializerRemoval.Run(loaded.Model), target);
+        try { OnnxModelFile.Save(UnusedInitializerRemoval.Run(loaded.Model), target); }
+        catch (IOException e) { throw new CalibException($"Cannot write '{target}': {e.Message.Trim()} Choose another -o path."); }
         return loaded;
     }
 }

@@ -166,7 +166,7 @@ public static class RetrainImport
         public static ExportedRanges Read(string path)
         {
             JsonElement root;
-            try { root = JsonDocument.Parse(File.ReadAllBytes(path)).RootElement; }
+            try { root = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowDuplicateProperties = false }).RootElement; }
             catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
             {
                 throw new CalibException($"Cannot read ranges file '{path}': {e.Message}");

@@ -22,7 +22,7 @@ internal static class ConfigCommand
         var model = new ModelOptions();
         var simple = new Option<string?>("--simple-config") { Description = "Expand AMCT's simplified .cfg into the detailed JSON." };
         var batchNum = new Option<int?>("--batch-num") { Description = "batch_num to write." };
-        var output = new Option<string>("--output", "-o") { Description = "The JSON file to write.", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "The JSON file to write.", Required = true }.NamesFile();
         var command = new Command("init", "Write the detailed JSON config (AMCT create_quant_config): every quantizable layer with its settings, ready to edit.");
         foreach (var option in model.All.Concat<Option>([simple, batchNum, output])) command.Options.Add(option);
         command.SetAction(parse =>

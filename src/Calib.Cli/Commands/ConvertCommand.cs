@@ -11,7 +11,7 @@ internal static class ConvertCommand
     public static Command Create(CliConsole console)
     {
         var model = new ModelOptions(weightsRequired: true);
-        var output = new Option<string?>("--output", "-o") { Description = "The ONNX file to write (default ./<model>.onnx)." };
+        var output = new Option<string?>("--output", "-o") { Description = "The ONNX file to write (default ./<model>.onnx)." }.NamesFile();
         var command = new Command("convert",
             "Convert a Caffe model (prototxt + caffemodel, current or legacy V1 format) to ONNX with Caffe's exact semantics.");
         foreach (var option in model.All.Append(output)) command.Options.Add(option);

@@ -17,8 +17,8 @@ internal static class EvalCommand
     {
         var model = new ModelOptions();
         var quantized = new Option<string>("--quantized", "-q") { Description = "The quantized QDQ model, e.g. calib run's <model>_fake_quant.onnx.", Required = true };
-        var report = new Option<string?>("--report") { Description = "Write the per-layer CSV here, and the model figures as JSON beside it (same name, .json)." };
-        var plots = new Option<string?>("--plots") { Description = "Write PNG plots to this folder: per-layer SQNR, and input histograms with clip ranges." };
+        var report = new Option<string?>("--report") { Description = "Write the per-layer CSV here, and the model figures as JSON beside it (same name, .json)." }.NamesFile();
+        var plots = new Option<string?>("--plots") { Description = "Write PNG plots to this folder: per-layer SQNR, and input histograms with clip ranges." }.NamesFolder();
         var batchSize = new Option<int?>("--batch-size") { Description = $"Images per batch (default: the model's fixed batch size, else {EvaluationSettings.DefaultBatchSize})." };
         var execution = new ExecutionFlags();
         var evaluation = new EvaluationOptions(evalSetRequired: true);

@@ -36,7 +36,7 @@ internal static class RetrainCommand
     private static Command Import(CliConsole console)
     {
         var model = new Option<string>("--model", "-m") { Description = "The fine-tuned model: an ONNX file with QuantizeLinear/DequantizeLinear pairs (e.g. a PyTorch QAT export).", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "Output folder.", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder.", Required = true }.NamesFolder();
         var ranges = new Option<string?>("--ranges") { Description = "<model>_retrain_config.json from 'calib retrain export': ranges for deploy tensors the model does not quantize." };
         var images = new CalibrationSetOptions(calibSetRequired: false, "Images to measure deploy tensors the model does not quantize (instead of --ranges).");
         var evalSet = new Option<string?>("--eval-set") { Description = "Labelled images: write the accuracy report (<model>_accuracy.csv/.json) beside the outputs." };

@@ -21,7 +21,7 @@ internal static class RistrettoCommand
     {
         var model = new ModelOptions();
         // The eval set, mode and output are checked in the action, so that a missing one is a one-line error.
-        var quantized = new Option<string?>("--model-quantized") { Description = "The quantized description to write: a Ristretto prototxt (Caffe models) or JSON (ONNX models); <stem>_simulation.onnx goes beside it." };
+        var quantized = new Option<string?>("--model-quantized") { Description = "The quantized description to write: a Ristretto prototxt (Caffe models) or JSON (ONNX models); <stem>_simulation.onnx goes beside it." }.NamesFile();
         var mode = new Option<string?>("--trimming-mode") { Description = $"One of {string.Join(", ", RistrettoRequest.ModeNames)}." };
         var margin = new Option<string>("--error-margin") { Description = "The allowed absolute accuracy drop in percent (default 2, as Ristretto).", DefaultValueFactory = _ => "2" };
         var iterations = new Option<int>("--iterations") { Description = "Batches scored per network (default 50, as Ristretto).", DefaultValueFactory = _ => 50 };

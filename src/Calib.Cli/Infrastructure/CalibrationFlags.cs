@@ -17,7 +17,7 @@ internal sealed class CalibrationFlags
     public Option<bool> Symmetric { get; } = new("--symmetric") { Description = "int8 symmetric activations (AMCT activation_offset: false) instead of uint8 with an offset." };
     public Option<bool> PerTensor { get; } = new("--per-tensor-weights") { Description = "One weight scale per tensor instead of per output channel." };
     public Option<bool> NoFusion { get; } = new("--no-fusion") { Description = "Do not fold BatchNorm or drop pass-through nodes (AMCT do_fusion: false)." };
-    public Option<string?> Output { get; } = new("--output", "-o") { Description = "Output folder (default ./calib-out/<model>/)." };
+    public Option<string?> Output { get; } = new Option<string?>("--output", "-o") { Description = "Output folder (default ./calib-out/<model>/)." }.NamesFolder();
     public ExecutionFlags Execution { get; } = new();
     public Option<bool> SkipBad { get; } = new("--skip-bad-images") { Description = "Skip images that do not decode, with a warning, instead of failing." };
     public PreprocessingOptions Preprocessing { get; } = new();

@@ -66,7 +66,7 @@ public static class CaffeFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CalibException($"Cannot read Caffe {what} '{path}': {e.Message}");
+            throw new CalibException($"Cannot read Caffe {what} '{path}': {IO.ReadFailures.Reason(path, e)}.");
         }
     }
 }

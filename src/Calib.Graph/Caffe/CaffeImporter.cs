@@ -67,17 +67,30 @@ public static class CaffeImporter
             var layer = resolution.Layers[i];
             var context = new LayerContext(import, layer, versions.BottomsOf(i), versions.TopsOf(i), BlobsOf(layer.Name), caffemodel);
             mappers[i].Map(context);
-            for (var t = 0; t < context.OutputCount; t++) import.Shapes[context.Output(t)] = context.OutputShapes[t];
+            for (var t = 0; t < context.OutputCount; t++) import.Shapes[context.Output(t)] = CheckedShape(context, context.OutputShapes[t]);
             import.LayerOutputs[layer.Name] = versions.TopsOf(i);
         }
         AddOutputs(import, versions);
 
-        var model = new OnnxModel(graph, Opset);
+        var model = new OnnxModel(graph, Opset) { SourcePath = prototxt };
         DeclareOutputShapes(model);
         LayerRestrictions.Store(model, import.Restrictions);
         if (resolution.Preprocessing is { } preprocessing) model.SetMetadata(CaffePreprocessing.MetadataKey, preprocessing.ToJson());
         return new CaffeImport(model, resolution.Inputs, resolution.Preprocessing, import.LayerOutputs, import.Restrictions,
             import.MergedLayers, warnings);
+    }
+
+    // The most elements one blob may hold: int indexing of its values, and far above any real network.
+    private const long MaxBlobElements = int.MaxValue;
+
+    // The mappers size later layers from these shapes; absurd parameters (pad: 2147483647) stop here.
+    private static long[] CheckedShape(LayerContext layer, long[] shape)
+    {
+        var elements = 1.0;
+        foreach (var dim in shape) elements *= dim;
+        if (shape.Any(d => d < 0) || elements > MaxBlobElements)
+            throw layer.Error($"its output shape [{string.Join(",", shape)}] is {(shape.Any(d => d < 0) ? "negative" : "too large")}: check the layer's parameters (kernel, pad, stride, num_output).");
+        return shape;
     }
 
     // Caffe binds trained blobs to layers by name; the first layer of a name that has blobs wins

@@ -27,7 +27,7 @@ public sealed class ModelRunner : IDisposable
         _outputIndex = _outputNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
     }
 
-    /// <summary>The model's graph name, for messages.</summary>
+    /// <summary>The model's file and graph name ("model 'net.onnx' (graph 'torch_jit')"), for messages.</summary>
     public string ModelName { get; }
 
     /// <summary>The inputs to feed, in the model's order (initializers excluded).</summary>
@@ -51,7 +51,7 @@ public sealed class ModelRunner : IDisposable
         using var sessionOptions = SessionOptionsFor(options);
         try
         {
-            return new ModelRunner(new InferenceSession(bytes, sessionOptions), model.Graph.Name);
+            return new ModelRunner(new InferenceSession(bytes, sessionOptions), Describe(model));
         }
         catch (OnnxRuntimeException e) when (options.Device == ExecutionDevice.Cuda)
         {
@@ -61,7 +61,9 @@ public sealed class ModelRunner : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new CalibException($"ONNX Runtime cannot load model '{model.Graph.Name}': {FirstLine(e.Message)}");
+            throw new CalibException(
+                $"ONNX Runtime cannot load {Describe(model)}: {FirstLine(e.Message)}. Check the model with onnx.checker " +
+                "(python3 -c \"import onnx,sys; onnx.checker.check_model(sys.argv[1], full_check=True)\" model.onnx) and that ONNX Runtime supports its operators.");
         }
     }
 
@@ -80,7 +82,9 @@ public sealed class ModelRunner : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new CalibException($"ONNX Runtime failed running model '{ModelName}': {FirstLine(e.Message)}");
+            throw new CalibException(
+                $"ONNX Runtime failed running {ModelName}: {FirstLine(e.Message)}. Check that the input fits the model " +
+                "(image size: --resize/--crop; Caffe: --input-shape) and that the model runs in ONNX Runtime on its own.");
         }
     }
 
@@ -149,5 +153,9 @@ public sealed class ModelRunner : IDisposable
         }
     }
 
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim().TrimEnd('.');
+
+    // The file is what the user can act on; the graph name ('torch_jit', 'main_graph') is often a generic default.
+    private static string Describe(OnnxModel model) =>
+        model.SourcePath is { } path ? $"model '{path}' (graph '{model.Graph.Name}')" : $"model '{model.Graph.Name}'";
 }

@@ -22,6 +22,9 @@ public sealed class ModelGraph
         _extras = extras;
     }
 
+    /// <summary>The names of the sparse initializers, which calib carries along without modelling them.</summary>
+    internal IEnumerable<string> SparseInitializerNames => _extras.SparseInitializer.Select(s => s.Values?.Name ?? "");
+
     /// <summary>The graph's name.</summary>
     public string Name { get; set; }
 

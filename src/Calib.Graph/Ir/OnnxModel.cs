@@ -31,6 +31,12 @@ public sealed class OnnxModel
         _extras = extras;
     }
 
+    /// <summary>
+    /// The file the model was read from (an .onnx file or a Caffe prototxt), for messages; null for a
+    /// model built in memory. Not part of the ONNX file; copies keep it.
+    /// </summary>
+    public string? SourcePath { get; set; }
+
     /// <summary>The ONNX IR version of the file.</summary>
     public long IrVersion { get; set; }
 
@@ -92,5 +98,10 @@ public sealed class OnnxModel
     }
 
     /// <summary>A deep copy (tensors included), for passes that must leave the original untouched.</summary>
-    public OnnxModel Clone() => FromProto(ToProto().Clone());
+    public OnnxModel Clone()
+    {
+        var copy = FromProto(ToProto().Clone());
+        copy.SourcePath = SourcePath;
+        return copy;
+    }
 }

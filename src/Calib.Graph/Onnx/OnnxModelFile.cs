@@ -13,7 +13,8 @@ public static class OnnxModelFile
 
     /// <summary>
     /// Loads an ONNX model. Tensors stored in external data files (next to the model) are
-    /// read in, so the returned IR is self-contained.
+    /// read in, so the returned IR is self-contained. The main graph is checked for what the passes rely
+    /// on (required operator inputs present, every tensor read defined).
     /// </summary>
     /// <exception cref="CalibException">The file is missing, not an ONNX model, or truncated.</exception>
     public static OnnxModel Load(string path)
@@ -22,9 +23,14 @@ public static class OnnxModelFile
             throw new CalibException($"Model file '{path}' does not exist. Check the --model path.");
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
-        catch (IOException e) { throw new CalibException($"Cannot read model file '{path}': {e.Message}"); }
-        catch (UnauthorizedAccessException e) { throw new CalibException($"Cannot read model file '{path}': {e.Message}"); }
-        return Parse(bytes, path, Path.GetDirectoryName(Path.GetFullPath(path)));
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CalibException($"Cannot read model file '{path}': {ReadFailures.Reason(path, e)}.");
+        }
+        var model = Parse(bytes, path, Path.GetDirectoryName(Path.GetFullPath(path)));
+        GraphIntegrity.Check(model.Graph, path);
+        model.SourcePath = path;
+        return model;
     }
 
     /// <summary>Parses ONNX bytes; <paramref name="source"/> names them in error messages.</summary>

@@ -26,6 +26,13 @@ public sealed class ConvTransposeOperator : QuantizableOperator
     public override bool FoldsBatchNorm(Node node) => true;
 
     /// <inheritdoc/>
+    public override long? OutputChannelCount(Node node, long[] dims)
+    {
+        var group = node.Attributes.GetInt("group", 1);
+        return group >= 1 && dims[0] % group == 0 ? dims[1] * group : null;
+    }
+
+    /// <inheritdoc/>
     public override Func<int, int> OutputChannelOf(Node node, long[] dims)
     {
         // Output channel = group index · Cout/group + j, for weight index [input, j, k…].

@@ -30,6 +30,10 @@ public sealed class GemmOperator : QuantizableOperator
     public override bool FoldsBatchNorm(Node node) => node.Attributes.GetInt("transA", 0) == 0;
 
     /// <inheritdoc/>
+    public override long? OutputChannelCount(Node node, long[] dims) =>
+        dims.Length != 2 ? null : TransposedWeight(node) ? dims[0] : dims[1];
+
+    /// <inheritdoc/>
     public override Func<int, int> OutputChannelOf(Node node, long[] dims)
     {
         var columns = (int)dims[1];

@@ -51,6 +51,12 @@ public abstract class QuantizableOperator
         return i => i / perChannel;
     }
 
+    /// <summary>
+    /// How many output channels a weight of shape <paramref name="dims"/> feeds; null when such dims cannot be
+    /// this kind's weight (e.g. a group count that does not divide them).
+    /// </summary>
+    public virtual long? OutputChannelCount(Node node, long[] dims) => dims[0];
+
     /// <summary>The weight's restriction shared by weighted kinds: a float32 constant of <paramref name="rank"/> dimensions.</summary>
     protected static string? ConstantWeightRestriction(ModelGraph graph, Node node, int rank, string what, out TensorProto? weight)
     {

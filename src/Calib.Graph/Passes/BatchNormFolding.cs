@@ -62,6 +62,10 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null, Op
         var parameters = bn.Inputs.Skip(1).Take(4).Select(graph.ConstantValue).ToList();
         if (parameters.Count != 4 || parameters.Any(p => p is null)) return null;
         var (gamma, beta, mean, variance) = (Read(parameters[0]!), Read(parameters[1]!), Read(parameters[2]!), Read(parameters[3]!));
+        if (beta.Length != gamma.Length || mean.Length != gamma.Length || variance.Length != gamma.Length)
+            throw new CalibException(
+                $"BatchNormalization '{bn.DisplayName}': its scale, bias, mean and variance hold {gamma.Length}, {beta.Length}, {mean.Length} " +
+                $"and {variance.Length} values; they need one per channel each. Re-export the model.");
         var epsilon = bn.Attributes.GetFloat("epsilon", 1e-5f);
         var scale = new float[gamma.Length];
         var shift = new float[gamma.Length];
@@ -80,6 +84,7 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null, Op
         var weight = graph.ConstantValue(layer.Inputs[1])!;
         var values = TensorData.ReadFloats(weight);
         var dims = weight.Dims.ToArray();
+        CheckWeightFits(kind, layer, dims, values.Length, affine.Scale.Length);
         var channelOf = kind.OutputChannelOf(layer, dims);
         var channels = affine.Scale.Length;
         for (var i = 0; i < values.Length; i++) values[i] *= affine.Scale[channelOf(i)];
@@ -97,6 +102,17 @@ public sealed class BatchNormFolding(IReadOnlySet<string>? skipLayers = null, Op
         graph.AddInitializer(biasName, TensorData.FromFloats([channels], bias));
         if (layer.Inputs.Count > 2) layer.Inputs[2] = biasName; else layer.Inputs.Add(biasName);
         kind.ClearBiasFactor(layer);
+    }
+
+    // The channel map trusts the weight's dims; a model whose dims contradict its data or the
+    // BatchNormalization's channel count is refused instead.
+    private static void CheckWeightFits(QuantizableOperator kind, Node layer, long[] dims, int valueCount, int channels)
+    {
+        var valid = dims.Length >= 2 && dims.All(d => d > 0) && dims.Aggregate(1L, (a, d) => a * d) == valueCount;
+        if ((valid ? kind.OutputChannelCount(layer, dims) : null) != channels)
+            throw new CalibException(
+                $"{layer.OpType} '{layer.DisplayName}': its weight [{string.Join(",", dims)}] ({valueCount} values) does not fit the " +
+                $"{channels} channels of the BatchNormalization after it. Re-export the model.");
     }
 
     // The layer's bias as one value per output channel (Gemm: β·C broadcast), zeros when absent.

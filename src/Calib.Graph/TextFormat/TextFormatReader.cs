@@ -41,6 +41,7 @@ public static class TextFormatReader
         public void ReadFields(IMessage message, string? closing)
         {
             var seen = new HashSet<int>();
+            var chosen = new Dictionary<OneofDescriptor, Token>();
             while (true)
             {
                 if (_current.Kind == TokenKind.End)
@@ -49,12 +50,12 @@ public static class TextFormatReader
                     return;
                 }
                 if (closing is not null && IsSymbol(closing)) { Take(); return; }
-                ReadField(message, seen);
+                ReadField(message, seen, chosen);
                 if (IsSymbol(",") || IsSymbol(";")) Take();
             }
         }
 
-        private void ReadField(IMessage message, HashSet<int> seen)
+        private void ReadField(IMessage message, HashSet<int> seen, Dictionary<OneofDescriptor, Token> chosen)
         {
             var name = Expect(TokenKind.Identifier, "a field name");
             var field = message.Descriptor.FindFieldByName(name.Text);
@@ -69,6 +70,10 @@ public static class TextFormatReader
             }
             if (!field.IsRepeated && !seen.Add(field.FieldNumber))
                 throw Error(name, $"field '{name.Text}' of {message.Descriptor.Name} is given more than once");
+            // Protobuf keeps only the last member of a oneof; a file naming two meant one of them.
+            if (field.RealContainingOneof is { } oneof && !chosen.TryAdd(oneof, name) && chosen[oneof].Text != name.Text)
+                throw Error(name, $"'{name.Text}' and '{chosen[oneof].Text}' (line {chosen[oneof].Line}) are alternatives " +
+                    $"({oneof.Name}) in one {message.Descriptor.Name}: keep only one");
             var isMessage = field.FieldType is FieldType.Message or FieldType.Group;
             if (IsSymbol(":")) Take();
             else if (!isMessage) throw Error(_current, $"expected ':' after '{name.Text}'");

@@ -15,7 +15,8 @@ internal enum TokenKind { Identifier, Number, String, Symbol, End }
 /// </summary>
 internal sealed class TextFormatTokenizer(string text, string source)
 {
-    private int _position;
+    // A UTF-8 byte order mark (Windows editors write one) is not part of the text.
+    private int _position = text.StartsWith('\uFEFF') ? 1 : 0;
     private int _line = 1;
     private int _column = 1;
 

@@ -74,7 +74,7 @@ public sealed class ConfigFileTests
     [DataRow("{ \"batch_num\": 0 }", "quant.json:1:16", "batch_num must be at least 1")]
     [DataRow("{ \"/conv1/Conv\": { \"activation_quant_params\": { \"max_percentile\": 0.4 } } }", "quant.json:1:67", "max_percentile must be in (0.5, 1]")]
     [DataRow("{ \"/conv1/Conv\": { \"activation_quant_params\": { \"search_range\": [1.3, 0.7] } } }", "quant.json:1:65", "0 < start < end")]
-    [DataRow("{ \"/conv1/Conv\": { \"activation_quant_params\": { \"search_step\": 0 } } }", "quant.json:1:64", "search_step must be greater than 0")]
+    [DataRow("{ \"/conv1/Conv\": { \"activation_quant_params\": { \"search_step\": 0 } } }", "quant.json:1:64", "search_step must be a number above 0")]
     [DataRow("{ \"/conv1/Conv\": { \"activation_quant_params\": { \"act_algo\": \"hfmg\", \"num_of_bins\": 3000 } } }", "quant.json:1:84", "num_of_bins must be 1024, 2048, 4096 or 8192")]
     [DataRow("{ \"/conv1/Conv\": { \"activation_quant_params\": { \"num_of_bins\": 2048 } } }", "quant.json:1:49", "is a parameter of act_algo hfmg, not of ifmr")]
     [DataRow("{ \"/conv1/Conv\": { \"activation_quant_params\": { \"act_algo\": \"kl\" } } }", "quant.json:1:61", "act_algo 'kl'")]

@@ -30,13 +30,15 @@ internal sealed class LayerContext(ImportGraph import, LayerParameter layer, IRe
     public int OutputCount => tops.Count;
 
     /// <summary>The tensor of bottom <paramref name="index"/>.</summary>
-    public string Input(int index) => bottoms[index];
+    /// <exception cref="CalibException">The prototxt gives the layer fewer bottoms.</exception>
+    public string Input(int index) => index < bottoms.Count ? bottoms[index] : throw Missing("bottom", index, bottoms.Count);
 
     /// <summary>The static shape of bottom <paramref name="index"/>.</summary>
-    public long[] InputShape(int index) => Import.Shapes[bottoms[index]];
+    public long[] InputShape(int index) => Import.Shapes[Input(index)];
 
     /// <summary>The tensor that top <paramref name="index"/> must be written to.</summary>
-    public string Output(int index) => tops[index];
+    /// <exception cref="CalibException">The prototxt gives the layer fewer tops.</exception>
+    public string Output(int index) => index < tops.Count ? tops[index] : throw Missing("top", index, tops.Count);
 
     /// <summary>Declares the static shape of top <paramref name="index"/>.</summary>
     public void SetOutputShape(int index, long[] shape) => _outputShapes[index] = shape;
@@ -81,6 +83,9 @@ internal sealed class LayerContext(ImportGraph import, LayerParameter layer, IRe
             throw Error($"its {what} (blob {index}) in '{weightsSource}' has shape {BlobReader.Format(stored)} and {values.Length} values, but the layer needs {BlobReader.Format(dims)}. Check that the caffemodel belongs to this prototxt.");
         return values;
     }
+
+    private CalibException Missing(string what, int index, int count) =>
+        Error($"it needs {what} {index + 1} but the prototxt gives it {(count == 0 ? "none" : count.ToString(System.Globalization.CultureInfo.InvariantCulture))}: add a '{what}: \"<blob name>\"' line to the layer.");
 
     /// <summary>A user error about this layer: "Layer 'name' (Type): message".</summary>
     public CalibException Error(string message) => new($"Layer '{Name}' ({Layer.Type}): {message}");
