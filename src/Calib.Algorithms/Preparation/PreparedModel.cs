@@ -18,8 +18,9 @@ namespace Calib.Algorithms.Preparation;
 public sealed class PreparedModel
 {
     private PreparedModel(ModelSource source, LoadedModel loaded, OnnxModel model, IReadOnlyList<GraphChange> changes,
-        TensorInfoCatalog tensors, IReadOnlyList<LayerVerdict> verdicts, QuantConfig config, OperatorRegistry operators)
+        TensorInfoCatalog tensors, string? tensorsNote, IReadOnlyList<LayerVerdict> verdicts, QuantConfig config, OperatorRegistry operators)
     {
+        TensorsNote = tensorsNote;
         Source = source;
         Loaded = loaded;
         Model = model;
@@ -44,6 +45,12 @@ public sealed class PreparedModel
 
     /// <summary>Element types and shapes of the prepared model's tensors.</summary>
     public TensorInfoCatalog Tensors { get; }
+
+    /// <summary>
+    /// Why <see cref="Tensors"/> holds only the types declared in the file (ONNX Runtime could not load the
+    /// model to infer the rest); null when inference ran. Commands that run the model fail on the same cause.
+    /// </summary>
+    public string? TensorsNote { get; }
 
     /// <summary>The finder's verdict for every node of <see cref="Model"/>.</summary>
     public IReadOnlyList<LayerVerdict> Verdicts { get; }
@@ -80,10 +87,10 @@ public sealed class PreparedModel
         var options = new GraphPreparation.Options(
             settings.Overrides.DoFusion ?? fusion.DoFusion ?? true, fusion.SkipFusionLayers.ToHashSet(StringComparer.Ordinal), settings.Operators);
         var (model, changes) = GraphPreparation.Run(loaded.Model, options);
-        var tensors = TensorsOf(model, source.Path, warn);
+        var (tensors, tensorsNote) = TensorsOf(model);
         var verdicts = QuantizableLayerFinder.Classify(model, tensors, settings.Operators);
         var config = ConfigResolution.Resolve(new ModelLayers(verdicts), settings.ConfigPath, settings.Overrides);
-        return new PreparedModel(source, loaded, model, changes, tensors, verdicts, config, settings.Operators);
+        return new PreparedModel(source, loaded, model, changes, tensors, tensorsNote, verdicts, config, settings.Operators);
     }
 
     /// <summary>
@@ -93,16 +100,15 @@ public sealed class PreparedModel
     public string? ChangeSummary => PreparationSummary.Describe(Changes);
 
     // Shapes come from ONNX Runtime's inference; a model it cannot load still gets its declared types.
-    private static TensorInfoCatalog TensorsOf(OnnxModel model, string path, Action<string>? warn)
+    private static (TensorInfoCatalog Tensors, string? Note) TensorsOf(OnnxModel model)
     {
         try
         {
-            return TensorInfoCatalog.Build(model);
+            return (TensorInfoCatalog.Build(model), null);
         }
         catch (CalibException e)
         {
-            warn?.Invoke($"'{path}': tensor shapes and types are known only as declared in the file: {e.Message}");
-            return TensorInfoCatalog.FromDeclarations(model);
+            return (TensorInfoCatalog.FromDeclarations(model), e.Message);
         }
     }
 }

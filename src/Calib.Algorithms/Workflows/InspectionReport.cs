@@ -17,6 +17,7 @@ namespace Calib.Algorithms.Workflows;
 /// <param name="Preparation">What preparation changed (folds, removals, upgrades), one entry per change.</param>
 /// <param name="Inputs">The model's inputs.</param>
 /// <param name="Layers">Every node of the prepared model with its verdict.</param>
+/// <param name="ShapesNote">Why shapes are shown as declared in the file only; null when ONNX Runtime inferred them.</param>
 /// <param name="CaffeMerges">The Caffe layers the conversion joined (Scale into BatchNorm, …), one line each; null when none.</param>
 public sealed record InspectionReport(
     string Model,
@@ -26,6 +27,7 @@ public sealed record InspectionReport(
     IReadOnlyList<string> Preparation,
     IReadOnlyList<InspectionReport.TensorRow> Inputs,
     IReadOnlyList<InspectionReport.LayerRow> Layers,
+    string? ShapesNote,
     string? CaffeMerges)
 {
     /// <summary>The reason given to quantizable layers the configuration disables.</summary>
@@ -87,6 +89,7 @@ public sealed record InspectionReport(
             .ToList();
         return new InspectionReport(prepared.Source.Path, prepared.Source.WeightsPath, prepared.Loaded.Preprocessing, model.DefaultOpset,
             prepared.Changes.Where(c => c.Pass != Graph.Passes.NodeNaming.PassName).Select(c => c.Description).ToList(), inputs, layers,
+            prepared.TensorsNote,
             prepared.Loaded.Caffe is { MergedLayers.Count: > 0 } caffe ? CaffeNotices.JoinedPairs(caffe.MergedLayers) : null);
     }
 

@@ -25,6 +25,7 @@ internal static class InspectCommand
     private static int Execute(CliConsole console, ModelSource source, string? configPath, bool asJson)
     {
         var report = Inspection.Inspect(source, configPath, console.Warn);
+        if (report.ShapesNote is { } note) console.Warn($"shapes are shown as declared in the file only: {note}");
         if (asJson) console.PlainOutput.WriteLine(JsonSerializer.Serialize(report, InspectionReport.JsonOptions));
         else
         {

@@ -42,7 +42,8 @@ public sealed class OutputSafetyTests
         var result = CliRunner.InProcess(RunArgs(output));
 
         Assert.AreEqual(CalibApp.UserError, result.ExitCode);
-        StringAssert.StartsWith(result.Error, $"calib: error: Cannot create the output folder '{output}': ");
+        // The path is checked with the flags, before the model is even loaded.
+        StringAssert.StartsWith(result.Error, $"calib: error: --output '{output}' cannot be created: ");
         Assert.AreEqual(1, result.Error.Trim().Split('\n').Length, result.Error);
         Assert.IsFalse(result.Output.Contains("calibration batch", StringComparison.Ordinal), "the error must come before calibration");
     }
