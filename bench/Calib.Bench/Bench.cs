@@ -11,12 +11,28 @@ internal static class Bench
     private static readonly int[] SampleLatencyBatches = [1, 32];
     private static readonly int[] ResNet18LatencyBatches = [1, 8];
 
+    // Progress goes to stderr, so that stdout holds only the report.
+    private static void Log(string message) =>
+        Console.Error.WriteLine($"[{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {message}");
+
+    /// <summary>The placement study (<c>--placement-study</c>) on every benchmark net, at 1 thread and at --threads (when not 0 or 1).</summary>
+    public static int Study(RepoLayout repo, Workload sample, BenchOptions options)
+    {
+        var workloads = new List<(Workload, int[])>
+        {
+            (sample, [1, 32]),
+            (Workload.OneChannel("lenet", repo.LeNetModel, repo, options.Execution), [1, 32]),
+            (Workload.OneChannel("mobilenet", BenchNets.Ensure(repo, "mobilenet", Log), repo, options.Execution), [1, 32]),
+            (Workload.OneChannel("convtranspose", BenchNets.Ensure(repo, "convtranspose", Log), repo, options.Execution), [1, 32]),
+        };
+        if (!options.SkipResNet18) workloads.Add((Workload.ResNet18(repo, ResNet18Model.Ensure(repo, Log), options.Execution), [1, 8]));
+        foreach (var threads in options.Threads > 1 ? [1, options.Threads] : new[] { 1 })
+            PlacementStudy.Run(workloads, threads, Log, Console.Out);
+        return 0;
+    }
+
     public static int Run(RepoLayout repo, Workload sample, BenchOptions options)
     {
-        // Progress goes to stderr, so that stdout holds only the report.
-        static void Log(string message) =>
-            Console.Error.WriteLine($"[{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {message}");
-
         var machine = MachineInfo.Current(options.Threads);
         var throughput = CalibrationThroughput.Measure(sample, options.Repeat, Log);
         var memory = PeakMemory.Measure(FewBatches, ManyBatches, options.Threads, Log);

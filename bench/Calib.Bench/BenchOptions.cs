@@ -24,6 +24,9 @@ internal sealed record BenchOptions
     /// <summary>Also write the figures to this JSON file.</summary>
     public string? JsonPath { get; init; }
 
+    /// <summary>Run the placement study (docs/PERFORMANCE.md) instead of the bench.</summary>
+    public bool PlacementStudy { get; init; }
+
     /// <summary>
     /// Set in the child processes of the memory measurement: calibrate the sample with this many
     /// batches and print the peak RSS, instead of running the bench.
@@ -54,6 +57,7 @@ internal static class BenchCommandLine
         var threads = AtLeast(0, new Option<int>(ThreadsOption) { Description = "ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose, as calib does.", DefaultValueFactory = _ => Defaults.Threads });
         var skipResNet18 = new Option<bool>("--skip-resnet18") { Description = "Do not generate, calibrate and time the ResNet-18-sized model." };
         var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
+        var study = new Option<bool>("--placement-study") { Description = "Instead of the bench: time deploy-model variants (layer kinds kept float, per-tensor weights, int8 activations) against float and profile kernels, on the sample, LeNet, MobileNet-style, ConvTranspose and ResNet-18 nets." };
         var child = AtLeast(1, new Option<int?>(ChildCalibrateOption)
         {
             Hidden = true,
@@ -62,7 +66,7 @@ internal static class BenchCommandLine
 
         var root = new RootCommand("Benchmarks calib: calibration throughput, peak memory against --batch-num, and the int8 deploy model against the float one (latency, size, kernels).")
         {
-            repeat, runs, warmup, threads, skipResNet18, json, child,
+            repeat, runs, warmup, threads, skipResNet18, json, study, child,
         };
         root.SetAction(parse => run(new BenchOptions
         {
@@ -72,6 +76,7 @@ internal static class BenchCommandLine
             Threads = parse.GetValue(threads),
             SkipResNet18 = parse.GetValue(skipResNet18),
             JsonPath = parse.GetValue(json),
+            PlacementStudy = parse.GetValue(study),
             ChildBatchNum = parse.GetValue(child),
         }));
         return root;

@@ -8,7 +8,8 @@ try
     return BenchCommandLine.Create(options =>
         {
             var sample = Workload.Sample(repo, options.Execution);
-            return options.ChildBatchNum is { } batchNum ? PeakMemory.RunChild(sample, batchNum) : Bench.Run(repo, sample, options);
+            if (options.ChildBatchNum is { } batchNum) return PeakMemory.RunChild(sample, batchNum);
+            return options.PlacementStudy ? Bench.Study(repo, sample, options) : Bench.Run(repo, sample, options);
         })
         .Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }

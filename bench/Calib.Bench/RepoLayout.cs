@@ -10,6 +10,12 @@ internal sealed record RepoLayout(string Root)
     /// <summary>The 256 calibration images of the sample.</summary>
     public string CalibrationImages => Path.Combine(Root, "calibration-data", "fmnist");
 
+    /// <summary>The Fashion-MNIST LeNet of the shared data (never copied into the repository).</summary>
+    public string LeNetModel => Path.GetFullPath(Path.Combine(Root, "..", "shared", "data", "onnx", "fmnist_lenet.onnx"));
+
+    /// <summary>The script that exports the MobileNet-style and ConvTranspose nets.</summary>
+    public string MakeBenchNetsScript => Path.Combine(Root, "scripts", "make_bench_nets.py");
+
     /// <summary>The script that exports the ResNet-18-shaped model.</summary>
     public string MakeSamplesScript => Path.Combine(Root, "scripts", "make_samples.py");
 

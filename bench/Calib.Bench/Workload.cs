@@ -30,6 +30,10 @@ internal sealed record Workload(
     public static Workload Sample(RepoLayout repo, ExecutionOptions execution) =>
         new(SampleName, repo.SampleModel, repo.CalibrationImages, new Preprocessing { Mean = [0.2860f], Std = [0.3530f] }, 32, 8, execution);
 
+    /// <summary>A 1×28×28 net fed the sample's images with the sample's normalization, 8 batches of 32.</summary>
+    public static Workload OneChannel(string name, string modelPath, RepoLayout repo, ExecutionOptions execution) =>
+        new(name, modelPath, repo.CalibrationImages, new Preprocessing { Mean = [0.2860f], Std = [0.3530f] }, 32, 8, execution);
+
     /// <summary>
     /// The ResNet-18-sized model fed the sample's 28×28 grayscale images resized to 224 (the reader
     /// replicates gray into the 3 channels) with ImageNet normalization, 4 batches of 2.

@@ -26,6 +26,9 @@ public sealed class ActivationStatistics
     /// <summary>Number of input images (or tensors) seen.</summary>
     public long Samples { get; private init; }
 
+    /// <summary>The shape of the first calibration batch (the shape the deploy model's speed is measured on); empty when none.</summary>
+    public IReadOnlyList<long> BatchShape { get; private init; } = [];
+
     /// <summary>Runs <paramref name="batches"/> through <paramref name="model"/> and collects statistics of <paramref name="tensors"/>.</summary>
     /// <param name="model">The prepared float model.</param>
     /// <param name="tensors">The tensors to observe.</param>
@@ -45,14 +48,16 @@ public sealed class ActivationStatistics
         var input = runner.InputNames[0];
         var count = 0;
         long samples = 0;
+        long[] shape = [];
         foreach (var batch in batches)
         {
+            if (count == 0) shape = [.. batch.Shape];
             using (var result = runner.Run(input, batch.Data, batch.Shape))
                 Accumulate(t => graphInputs.Contains(t) ? batch.Data : result.Floats(t), tensors, histograms, batch, describe);
             samples += batch.Shape[0];
             onBatch?.Invoke(++count);
         }
-        return new ActivationStatistics(histograms) { Batches = count, Samples = samples };
+        return new ActivationStatistics(histograms) { Batches = count, Samples = samples, BatchShape = shape };
     }
 
     private delegate ReadOnlySpan<float> ValuesOf(string tensor);

@@ -45,6 +45,12 @@ public sealed record CalibrationRequest
     /// <summary>Skip images that do not decode (with a warning) instead of failing.</summary>
     public bool SkipUndecodable { get; init; }
 
+    /// <summary>
+    /// How long to time the deploy model against the float model after calibrating (written to
+    /// <c>&lt;model&gt;_speed.json</c>); null measures nothing. <c>calib run</c> measures unless --no-speed.
+    /// </summary>
+    public LatencyBudget? Speed { get; init; }
+
     /// <summary>The quantizable operator kinds.</summary>
     public OperatorRegistry Operators { get; init; } = OperatorRegistry.Default;
 

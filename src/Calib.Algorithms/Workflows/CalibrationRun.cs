@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
+using Calib.Algorithms.Evaluation;
 using Calib.Algorithms.Export;
 using Calib.Algorithms.Preparation;
 using Calib.Graph;
@@ -17,9 +18,10 @@ namespace Calib.Algorithms.Workflows;
 /// <param name="Images">Number of calibration images used.</param>
 /// <param name="Elapsed">Wall time of the whole run.</param>
 /// <param name="Preparation">What preparation changed, in one line; null when nothing worth telling.</param>
+/// <param name="Speed">The deploy model timed against the float model; null when not measured.</param>
 public sealed record CalibrationOutcome(
     CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, IReadOnlyList<string> Files, long Images, TimeSpan Elapsed,
-    string? Preparation = null);
+    string? Preparation = null, DeploySpeed? Speed = null);
 
 /// <summary>
 /// Post-training calibration end to end: load and prepare (<see cref="PreparedModel"/>), observe,
@@ -38,8 +40,9 @@ public static class CalibrationRun
         using var folder = OutputFolder.Claim(request.OutputDirectory);
         var calibrated = Calibrate(Prepare(request, warn), request, onBatch, warn);
         var files = Outputs(calibrated);
+        var speed = AddSpeed(calibrated, files);
         files.Commit();
-        return Outcome(calibrated, files);
+        return Outcome(calibrated, files, speed);
     }
 
     /// <summary>Loads and prepares the request's model with its configuration.</summary>
@@ -97,10 +100,26 @@ public static class CalibrationRun
             }, calibrated.Preprocessing);
     }
 
+    /// <summary>
+    /// Times the deploy model against the float model on the calibration batch shape, as the request's
+    /// <see cref="CalibrationRequest.Speed"/> allows, and adds <c>&lt;model&gt;_speed.json</c> to
+    /// <paramref name="files"/>; null (and no file) when the request asks for no measurement.
+    /// </summary>
+    public static DeploySpeed? AddSpeed(CalibratedModel calibrated, OutputFileSet files)
+    {
+        var request = calibrated.Request;
+        if (request.Speed is not { } budget || calibrated.Statistics.BatchShape.Count == 0) return null;
+        var name = calibrated.ModelName;
+        var speed = DeploySpeed.Measure(Path.GetFileName(request.ModelPath), calibrated.Prepared.Loaded.Model, $"{name}_deploy.onnx",
+            calibrated.DeployModel(), calibrated.Statistics.BatchShape, request.Execution, budget);
+        files.AddText($"{name}_speed.json", speed.ToJson());
+        return speed;
+    }
+
     /// <summary>What a run that wrote <paramref name="files"/> for <paramref name="calibrated"/> produced.</summary>
-    public static CalibrationOutcome Outcome(CalibratedModel calibrated, OutputFileSet files) =>
+    public static CalibrationOutcome Outcome(CalibratedModel calibrated, OutputFileSet files, DeploySpeed? speed = null) =>
         new(calibrated.Plan, calibrated.Result, calibrated.Config, [.. files.Paths], calibrated.Statistics.Samples, calibrated.Elapsed,
-            calibrated.Prepared.ChangeSummary);
+            calibrated.Prepared.ChangeSummary, speed);
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>
     public static string DefaultOutputDirectory(string modelPath) =>

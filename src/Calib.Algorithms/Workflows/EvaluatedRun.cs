@@ -80,8 +80,9 @@ public static class EvaluatedRun
         var files = CalibrationRun.Outputs(calibrated);
         ReportFiles.AddTables(files, $"{calibrated.ModelName}_accuracy", report, budget);
         ReportFiles.AddPlots(files, $"{calibrated.ModelName}_", report, request.PlotLayers);
+        var speed = CalibrationRun.AddSpeed(calibrated, files);
         files.Commit();
-        return new EvaluatedRunOutcome(CalibrationRun.Outcome(calibrated, files), report, budget);
+        return new EvaluatedRunOutcome(CalibrationRun.Outcome(calibrated, files, speed), report, budget);
     }
 
     private static EvaluationReport Evaluate(CalibratedModel calibrated, NamedModel floatModel, EvaluationData data, EvaluationSettings settings,

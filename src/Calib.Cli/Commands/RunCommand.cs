@@ -6,6 +6,7 @@ using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Evaluation;
 using Calib.Cli.Infrastructure;
 using Calib.Graph;
+using Calib.Graph.Execution;
 using Spectre.Console;
 
 namespace Calib.Cli.Commands;
@@ -21,16 +22,21 @@ internal static class RunCommand
         {
             Description = "With --eval-set: keep the most sensitive layers in float, one at a time, until fake-quant top-1 is within this many points of float (AMCT accuracy_based_auto_calibration).",
         };
+        var noSpeed = new Option<bool>("--no-speed")
+        {
+            Description = "Do not time the deploy model against the float model after writing (saves up to ~2 s; no <model>_speed.json).",
+        };
         var command = new Command("run", "Calibrate a float model on sample images and write the quantized models, record, config and CSV (and, with --eval-set, the accuracy report).")
         {
             budget,
+            noSpeed,
         };
         flags.AddTo(command);
         foreach (var option in evaluation.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
             evaluation.RequireEvalSetFor(parse, budget);
-            var request = flags.Request(parse);
+            var request = flags.Request(parse) with { Speed = parse.GetValue(noSpeed) ? null : LatencyBudget.Default };
             if (parse.GetValue(evaluation.EvalSet) is { } evalSet)
                 return RunAndEvaluate(console, new EvaluatedRunRequest
                 {
@@ -89,6 +95,7 @@ internal static class RunCommand
         console.WriteLine($"Quantized {outcome.Result.Layers.Count} layers{(skipped > 0 ? $" ({skipped} skipped by config)" : "")} " +
             $"{(outcome.Images > 0 ? $"from {outcome.Images} images" : "from the model's learned quantization")} in {outcome.Elapsed.TotalSeconds:F1} s. Wrote:");
         foreach (var file in outcome.Files) console.WriteLine($"  {file}");
+        if (outcome.Speed is { } speed) console.WriteLine(speed.Describe());
     }
 
     private static string Number(double value) => value.ToString("G4", CultureInfo.InvariantCulture);

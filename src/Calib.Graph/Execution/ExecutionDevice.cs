@@ -28,6 +28,12 @@ public sealed record ExecutionOptions
     /// </summary>
     public bool Optimize { get; init; } = true;
 
+    /// <summary>
+    /// Let idle intra-op worker threads spin waiting for work (ONNX Runtime's default). Off for timing two
+    /// sessions side by side, where one session's spinning threads would slow the other.
+    /// </summary>
+    public bool AllowSpinning { get; init; } = true;
+
     /// <summary>When set, ONNX Runtime writes its optimized graph here (to check which kernels it fused).</summary>
     public string? OptimizedModelPath { get; init; }
 

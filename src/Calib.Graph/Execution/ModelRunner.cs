@@ -128,6 +128,7 @@ public sealed class ModelRunner : IDisposable
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         if (options.OptimizedModelPath is { } path) sessionOptions.OptimizedModelFilePath = path;
+        if (!options.AllowSpinning) sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (options.Device == ExecutionDevice.Cuda) AppendCuda(sessionOptions, options.DeviceId);
         return sessionOptions;
     }
