@@ -63,7 +63,7 @@ public static class CalibrationRun
             throw new CalibException($"Model '{request.ModelPath}' has no layer to quantize: {NoLayerReason(plan)}. Run 'calib inspect' to see why each layer is not quantizable.");
 
         var observation = new CalibrationSetObservation(request.ModelPath, request.CalibrationSet, preprocessing, request.BatchSize,
-            config.BatchNum, request.Execution, request.SkipUndecodable);
+            config.BatchNum, request.Execution, request.SkipUndecodable, request.TensorData);
         var statistics = observation.Observe(prepared.Model, plan.ObservedTensors, tensor => DescribeReaders(plan, tensor), onBatch, warn);
         var result = LayerQuantizer.Quantize(plan, statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
         return new CalibratedModel(prepared, request, plan, result, config, statistics, clock.Elapsed, preprocessing);
