@@ -29,13 +29,14 @@ public sealed record TensorDataOptions(IReadOnlyList<NamedShape>? Shapes, IReadO
         {
             var colon = entry.LastIndexOf(':');
             var name = colon > 0 ? entry[..colon].Trim() : "";
-            var dims = colon > 0 ? entry[(colon + 1)..].Split(',', StringSplitOptions.TrimEntries) : [];
+            // "rate:" (no dimensions) is a scalar input.
+            var dims = colon > 0 ? entry[(colon + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [];
             var parsed = new long[dims.Length];
-            var ok = name.Length > 0 && dims.Length > 0;
+            var ok = name.Length > 0;
             for (var i = 0; ok && i < dims.Length; i++)
                 ok = long.TryParse(dims[i], NumberStyles.None, CultureInfo.InvariantCulture, out parsed[i]) && parsed[i] >= 1;
             return ok ? new NamedShape(name, parsed)
-                : throw new CalibException($"--input-shape entry '{entry}' is not name:dims: write e.g. \"input_ids:1,16;attention_mask:1,16\" (positive sizes).");
+                : throw new CalibException($"--input-shape entry '{entry}' is not name:dims: write e.g. \"input_ids:1,16;attention_mask:1,16\" (positive sizes; \"rate:\" for a scalar).");
         }).ToList();
 
     /// <summary>Parses "float32;int64".</summary>
