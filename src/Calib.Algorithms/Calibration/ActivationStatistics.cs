@@ -26,7 +26,7 @@ public sealed class ActivationStatistics
     /// <summary>Number of input images (or tensors) seen.</summary>
     public long Samples { get; private init; }
 
-    /// <summary>The shape of the first calibration batch (the shape the deploy model's speed is measured on); empty when none.</summary>
+    /// <summary>The shape of the first calibration batch of a model with one float input (the shape the deploy model's speed is measured on); empty otherwise.</summary>
     public IReadOnlyList<long> BatchShape { get; private init; } = [];
 
     /// <summary>Runs <paramref name="batches"/> through <paramref name="model"/> and collects statistics of <paramref name="tensors"/>.</summary>
@@ -39,22 +39,37 @@ public sealed class ActivationStatistics
     public static ActivationStatistics Collect(OnnxModel model, IReadOnlyList<string> tensors, IEnumerable<Batch> batches,
         ExecutionOptions execution, Func<string, string> describe, Action<int>? onBatch = null)
     {
+        var inputs = model.Graph.RuntimeInputs.Select(i => i.Name).ToList();
+        if (inputs.Count != 1)
+            throw new CalibException($"Model '{model.Graph.Name}' has {inputs.Count} inputs ({string.Join(", ", inputs)}); image calibration feeds models with one input.");
+        return Collect(model, tensors, batches.Select(batch => ModelFeed.Of(batch, inputs[0])), execution, describe, onBatch);
+    }
+
+    /// <summary>Runs <paramref name="feeds"/> (a tensor for every model input) through <paramref name="model"/> and collects statistics of <paramref name="tensors"/>.</summary>
+    /// <param name="model">The prepared float model.</param>
+    /// <param name="tensors">The tensors to observe.</param>
+    /// <param name="feeds">The calibration batches.</param>
+    /// <param name="execution">Device and threading.</param>
+    /// <param name="describe">Names the layer(s) that read a tensor, for error messages.</param>
+    /// <param name="onBatch">Called after each batch with the number of batches done.</param>
+    public static ActivationStatistics Collect(OnnxModel model, IReadOnlyList<string> tensors, IEnumerable<ModelFeed> feeds,
+        ExecutionOptions execution, Func<string, string> describe, Action<int>? onBatch = null)
+    {
         var histograms = tensors.ToDictionary(t => t, _ => new StreamingHistogram(), StringComparer.Ordinal);
-        // Graph inputs are the batch itself; everything else comes back as an extra output.
+        // Graph inputs are the feed itself; everything else comes back as an extra output.
         var graphInputs = model.Graph.RuntimeInputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         using var runner = ModelRunner.Create(model, execution, tensors.Where(t => !graphInputs.Contains(t)));
-        if (runner.InputNames.Count != 1)
-            throw new CalibException($"Model '{model.Graph.Name}' has {runner.InputNames.Count} inputs ({string.Join(", ", runner.InputNames)}); image calibration feeds models with one input.");
-        var input = runner.InputNames[0];
         var count = 0;
         long samples = 0;
         long[] shape = [];
-        foreach (var batch in batches)
+        foreach (var feed in feeds)
         {
-            if (count == 0) shape = [.. batch.Shape];
-            using (var result = runner.Run(input, batch.Data, batch.Shape))
-                Accumulate(t => graphInputs.Contains(t) ? batch.Data : result.Floats(t), tensors, histograms, batch, describe);
-            samples += batch.Shape[0];
+            // The speed check feeds one float input of this shape; other models are not timed.
+            if (count == 0 && feed.Inputs.Count == 1 && feed.Inputs.Values.First() is { ElementType: Graph.Onnx.Proto.TensorProto.Types.DataType.Float } only)
+                shape = [.. only.Shape];
+            using (var result = runner.Run(feed.Inputs))
+                Accumulate(t => graphInputs.Contains(t) ? feed.Inputs[t].Floats : result.Floats(t), tensors, histograms, feed, describe);
+            samples += feed.Samples;
             onBatch?.Invoke(++count);
         }
         return new ActivationStatistics(histograms) { Batches = count, Samples = samples, BatchShape = shape };
@@ -64,7 +79,7 @@ public sealed class ActivationStatistics
 
     // Each tensor's histogram is independent, so tensors are folded in parallel without changing any result.
     private static void Accumulate(ValuesOf values, IReadOnlyList<string> tensors, Dictionary<string, StreamingHistogram> histograms,
-        Batch batch, Func<string, string> describe)
+        ModelFeed batch, Func<string, string> describe)
     {
         var nonFinite = new long[tensors.Count];
         Parallel.For(0, tensors.Count, i => nonFinite[i] = histograms[tensors[i]].Add(values(tensors[i])));
@@ -72,6 +87,6 @@ public sealed class ActivationStatistics
             if (nonFinite[i] > 0)
                 throw new CalibException(
                     $"Tensor '{tensors[i]}' ({describe(tensors[i])}) has {nonFinite[i]} NaN/Inf values in calibration batch {batch.Index + 1} " +
-                    $"(images {batch.Files[0]} … {batch.Files[^1]}). Check the preprocessing flags and that the float model runs correctly on these inputs.");
+                    $"(files {batch.Files[0]} … {batch.Files[^1]}). Check the preprocessing flags and that the float model runs correctly on these inputs.");
     }
 }

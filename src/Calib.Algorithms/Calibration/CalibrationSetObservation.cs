@@ -12,9 +12,10 @@ namespace Calib.Algorithms.Calibration;
 /// <param name="BatchNum">How many batches to observe.</param>
 /// <param name="Execution">ONNX Runtime device and threads.</param>
 /// <param name="SkipUndecodable">Skip images that do not decode (with a warning) instead of failing.</param>
+/// <param name="TensorData">--input-shape and --data-types for per-input data folders; null when not given.</param>
 public sealed record CalibrationSetObservation(
     string ModelPath, string CalibrationSet, Preprocessing Preprocessing, int? BatchSize, int BatchNum,
-    ExecutionOptions Execution, bool SkipUndecodable = false)
+    ExecutionOptions Execution, bool SkipUndecodable = false, TensorDataOptions? TensorData = null)
 {
     /// <summary>Measure the image input and warn when it looks like raw pixels (see <see cref="RawPixelCheck"/>); for runs given no preprocessing.</summary>
     public bool CheckRawPixels { get; init; }
@@ -31,6 +32,10 @@ public sealed record CalibrationSetObservation(
     public ActivationStatistics Observe(OnnxModel model, IReadOnlyList<string> tensors, Func<string, string> describe,
         Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
+        // Tensor data (.npz, per-input folders, .npy for non-image models) feeds every input as it is.
+        if (TensorCalibrationData.Open(CalibrationSet, model, ModelPath, TensorData) is { } data)
+            return ActivationStatistics.Collect(model, tensors, data.ReadBatches(data.BatchSize(BatchSize, ModelPath), BatchNum),
+                Execution, describe, done => onBatch?.Invoke(done, BatchNum));
         var input = ModelInput.Of(model, ModelPath);
         var batchSize = input.BatchSize(BatchSize, fallback: 1, ModelPath);
         var set = Data.CalibrationSet.Open(CalibrationSet);

@@ -21,6 +21,12 @@ public sealed record CalibrationRequest
     /// <summary>The calibration image folder.</summary>
     public required string CalibrationSet { get; init; }
 
+    /// <summary>
+    /// For one data folder per input (<see cref="CalibrationSet"/> = "dirA;dirB", AMCT's --data-dir): the
+    /// --input-shape and --data-types that pair each folder with an input and describe its raw .bin files; null when not given.
+    /// </summary>
+    public TensorDataOptions? TensorData { get; init; }
+
     /// <summary>Images per batch; null uses the model's fixed batch size, else 1.</summary>
     public int? BatchSize { get; init; }
 

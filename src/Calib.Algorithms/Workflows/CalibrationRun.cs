@@ -63,12 +63,17 @@ public static class CalibrationRun
         var clock = Stopwatch.StartNew();
         var (preprocessing, preprocessingSource) = PreprocessingMetadata.Resolve(request.Preprocessing, prepared.Loaded, request.ModelPath);
         var config = prepared.Config;
+        // Checked here, where the file is known: the plan would name the model by its graph name.
+        if (prepared.Model.DefaultOpset < 10)
+            throw new CalibException(
+                $"Model '{request.ModelPath}' uses ONNX opset {prepared.Model.DefaultOpset}; calib quantizes opset 10 and later (11 and 12 are raised to 13). " +
+                "Convert it first, e.g. with python3-onnx: onnx.save(onnx.version_converter.convert_version(onnx.load(path), 13), new_path).");
         var plan = CalibrationPlan.Build(prepared.Model, prepared.Verdicts, config, warn);
         if (plan.Layers.Count == 0)
             throw new CalibException($"Model '{request.ModelPath}' has no layer to quantize: {NoLayerReason(plan)}. Run 'calib inspect' to see why each layer is not quantizable.");
 
         var observation = new CalibrationSetObservation(request.ModelPath, request.CalibrationSet, preprocessing, request.BatchSize,
-            config.BatchNum, request.Execution, request.SkipUndecodable)
+            config.BatchNum, request.Execution, request.SkipUndecodable, request.TensorData)
         {
             // Raw pixels by default are the likeliest silent mistake: measure the input to say so.
             CheckRawPixels = preprocessingSource == PreprocessingMetadata.None,

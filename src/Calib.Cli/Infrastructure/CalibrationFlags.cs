@@ -2,6 +2,7 @@ using System.CommandLine;
 using Calib.Algorithms.Workflows;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
+using Calib.Algorithms.Data;
 using Calib.Algorithms.Quantization;
 using Calib.Graph;
 
@@ -11,7 +12,10 @@ namespace Calib.Cli.Infrastructure;
 internal sealed class CalibrationFlags
 {
     public ModelOptions Model { get; } = new();
-    public CalibrationSetOptions Images { get; } = new(calibSetRequired: true, "Folder of calibration images (PNG, JPEG, BMP; searched recursively) or .npy tensors.");
+    public CalibrationSetOptions Images { get; } = new(calibSetRequired: true,
+        "Calibration data: a folder of images (PNG, JPEG, BMP; searched recursively), .npy tensors or .npz files keyed by input name; " +
+        "or one folder per input, \"dirA;dirB\" (.npy or raw .bin files paired by sorted name).");
+    public Option<string?> DataTypes { get; } = new("--data-types") { Description = "With --data-dir: the element type of each folder's .bin files, \"float32;int64\" (default: the model's input types)." };
     public Option<string?> Config { get; } = new("--config") { Description = "Quantization config: AMCT's detailed JSON (calib config init) or simplified .cfg. Flags given here override it." };
     public Option<string?> ActAlgo { get; } = new("--act-algo") { Description = "Activation algorithm for every layer: ifmr (AMCT's default), hfmg, minmax, percentile, entropy, mse." };
     public Option<bool> Symmetric { get; } = new("--symmetric") { Description = "int8 symmetric activations (AMCT activation_offset: false) instead of uint8 with an offset." };
@@ -25,7 +29,7 @@ internal sealed class CalibrationFlags
     /// <summary>Adds every flag to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        Option[] options = [.. Model.All, .. Images.All, Config, ActAlgo, Symmetric, PerTensor, NoFusion, Output, .. Execution.All, SkipBad];
+        Option[] options = [.. Model.All, .. Images.All, DataTypes, Config, ActAlgo, Symmetric, PerTensor, NoFusion, Output, .. Execution.All, SkipBad];
         foreach (var option in options.Concat(Preprocessing.All)) command.Options.Add(option);
     }
 
@@ -39,6 +43,7 @@ internal sealed class CalibrationFlags
             WeightsPath = Model.WeightsPath(parse),
             InputShape = Model.Shape(parse),
             CalibrationSet = parse.GetValue(Images.CalibSet)!,
+            TensorData = TensorData(parse),
             BatchSize = parse.GetValue(Images.BatchSize),
             Preprocessing = Preprocessing.ResolveOrNull(parse),
             ConfigPath = parse.GetValue(Config),
@@ -54,6 +59,13 @@ internal sealed class CalibrationFlags
             Execution = Execution.Resolve(parse),
             SkipUndecodable = parse.GetValue(SkipBad),
         };
+    }
+
+    private TensorDataOptions? TensorData(ParseResult parse)
+    {
+        var shapes = Model.NamedShapes(parse);
+        var types = parse.GetValue(DataTypes) is { } text ? TensorDataOptions.ParseTypes(text) : null;
+        return shapes is null && types is null ? null : new TensorDataOptions(shapes, types);
     }
 
     private static ActivationAlgorithm ParseAlgorithm(string name) => QuantConfig.ParseAlgorithm(name)

@@ -8,7 +8,8 @@ namespace Calib.Cli.Infrastructure;
 /// <param name="calibSetDescription">What the images are for, in the command's help.</param>
 internal sealed class CalibrationSetOptions(bool calibSetRequired, string calibSetDescription)
 {
-    public Option<string?> CalibSet { get; } = new("--calib-set") { Description = calibSetDescription, Required = calibSetRequired };
+    // --data-dir is AMCT's name: "dirA;dirB" gives one folder per input.
+    public Option<string?> CalibSet { get; } = new("--calib-set", "--data-dir") { Description = calibSetDescription, Required = calibSetRequired };
 
     public Option<int?> BatchNum { get; } = new("--batch-num") { Description = $"Number of calibration batches (AMCT batch_num; default: the config's, else {QuantConfig.DefaultBatchNum})." };
 

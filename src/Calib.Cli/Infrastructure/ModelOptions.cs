@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Calib.Algorithms.Data;
 using Calib.Algorithms.Preparation;
 using Calib.Graph;
 using Calib.Graph.Caffe;
@@ -22,7 +23,8 @@ internal sealed class ModelOptions(bool weightsRequired = false)
 
     public Option<string?> InputShape { get; } = new("--input-shape")
     {
-        Description = "Caffe only: the input shape N,C,H,W when the prototxt does not state it (train/test nets with Data layers).",
+        Description = "Caffe: the input shape N,C,H,W when the prototxt does not state it (train/test nets with Data layers). " +
+                      "ONNX with --data-dir: AMCT's \"name:dims;name:dims\", the shape of each input's raw .bin files.",
     };
 
     public IEnumerable<Option> All => [Model, Weights, InputShape];
@@ -31,7 +33,12 @@ internal sealed class ModelOptions(bool weightsRequired = false)
 
     public string? WeightsPath(ParseResult parse) => parse.GetValue(Weights);
 
-    public long[]? Shape(ParseResult parse) => parse.GetValue(InputShape) is { } text ? ParseShape(text) : null;
+    public long[]? Shape(ParseResult parse) =>
+        parse.GetValue(InputShape) is { } text && !TensorDataOptions.IsNamedShapeList(text) ? ParseShape(text) : null;
+
+    /// <summary>AMCT's named form "name:dims;name:dims" of --input-shape, or null when it is not given in that form.</summary>
+    public IReadOnlyList<NamedShape>? NamedShapes(ParseResult parse) =>
+        parse.GetValue(InputShape) is { } text && TensorDataOptions.IsNamedShapeList(text) ? TensorDataOptions.ParseShapes(text) : null;
 
     /// <summary>The model files the options name.</summary>
     public ModelSource Source(ParseResult parse) => new(ModelPath(parse), WeightsPath(parse), Shape(parse));

@@ -95,6 +95,28 @@ public sealed class ModelRunner : IDisposable
         return Run(new Dictionary<string, OrtValue> { [inputName] = value });
     }
 
+    /// <summary>Runs the model on tensors of any element type, one per input name.</summary>
+    /// <exception cref="CalibException">ONNX Runtime fails (wrong input shape or type, kernel error).</exception>
+    public RunResult Run(IReadOnlyDictionary<string, IO.TypedArray> inputs)
+    {
+        var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var (name, array) in inputs)
+            {
+                // ONNX Runtime's element type numbers are ONNX's own.
+                var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, (Microsoft.ML.OnnxRuntime.Tensors.TensorElementType)(int)array.ElementType, array.Shape);
+                values[name] = value;
+                array.Data.CopyTo(value.GetTensorMutableRawData());
+            }
+            return Run(values);
+        }
+        finally
+        {
+            foreach (var value in values.Values) value.Dispose();
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {

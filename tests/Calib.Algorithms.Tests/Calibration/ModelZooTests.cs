@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Calib.Algorithms.Configuration;
+using Calib.Algorithms.Data;
+using Calib.Algorithms.Workflows;
+using Calib.Graph;
+using Calib.Graph.IO;
+using Calib.Tests.Shared;
+using Microsoft.ML.OnnxRuntime;
+using DataType = Calib.Graph.Onnx.Proto.TensorProto.Types.DataType;
+
+namespace Calib.Algorithms.Tests.Calibration;
+
+/// <summary>
+/// The model zoo of <c>scripts/make_zoo.py</c> (exported with Debian's python3-torch into a temporary
+/// folder once per run): each model calibrates from its .npz tensor files, and its fake-quant model's
+/// outputs stay within cosine 0.99 of the float model's on held-out inputs, measured with a plain ONNX
+/// Runtime session (not calib's comparison code).
+/// </summary>
+[TestClass]
+[TestCategory(Categories.RealModel)]
+public sealed class ModelZooTests
+{
+    private static string? _zoo;
+
+    private static string Zoo => _zoo ??= Make();
+
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
+    [DataRow("image_vector")]
+    [DataRow("sequence_conv1d")]
+    [DataRow("audio")]
+    [DataRow("nhwc")]
+    [DataRow("transformer")]
+    [DataRow("external_data")]
+    [DataRow("if_branches")]
+    public void Calibrates_from_tensor_files_and_the_fake_quant_model_follows_the_float_model(string name)
+    {
+        var folder = Path.Combine(Zoo, name);
+        var output = RepoPaths.NewTempDirectory();
+
+        var outcome = CalibrationRun.Execute(Request(folder, Path.Combine(folder, "calib"), output));
+
+        Assert.IsTrue(outcome.Result.Layers.Count > 0, "some layer quantized");
+        Assert.AreEqual(32, outcome.Images);
+        var cosine = Cosine(Path.Combine(folder, "model.onnx"), Path.Combine(output, "model_fake_quant.onnx"), Path.Combine(folder, "heldout.npz"));
+        Console.WriteLine($"{name}: {outcome.Result.Layers.Count} layers quantized, cosine fake-quant vs float {cosine:F5}");
+        Assert.IsTrue(cosine >= 0.99, $"{name}: cosine {cosine}");
+    }
+
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
+    public void Transformer_data_as_npz_as_npy_folders_and_as_bin_folders_gives_the_same_ranges()
+    {
+        var folder = Path.Combine(Zoo, "transformer");
+        var inputs = Path.Combine(folder, "calib_inputs");
+        var fromNpz = CalibrationRun.Execute(Request(folder, Path.Combine(folder, "calib"), RepoPaths.NewTempDirectory()));
+        var fromNpy = CalibrationRun.Execute(Request(folder,
+            $"{Path.Combine(inputs, "input_ids_npy")};{Path.Combine(inputs, "attention_mask_npy")}", RepoPaths.NewTempDirectory()));
+        var fromBin = CalibrationRun.Execute(Request(folder,
+            $"{Path.Combine(inputs, "input_ids_bin")};{Path.Combine(inputs, "attention_mask_bin")}", RepoPaths.NewTempDirectory(),
+            new TensorDataOptions(TensorDataOptions.ParseShapes("input_ids:1,16;attention_mask:1,16"), TensorDataOptions.ParseTypes("int64;int64"))));
+
+        foreach (var other in new[] { fromNpy, fromBin })
+        {
+            Assert.AreEqual(fromNpz.Result.Layers.Count, other.Result.Layers.Count);
+            for (var i = 0; i < fromNpz.Result.Layers.Count; i++)
+            {
+                Assert.AreEqual(fromNpz.Result.Layers[i].Input.Clip, other.Result.Layers[i].Input.Clip, fromNpz.Result.Layers[i].Layer.Name);
+                Assert.AreEqual(fromNpz.Result.Layers[i].Input.Params, other.Result.Layers[i].Input.Params, fromNpz.Result.Layers[i].Layer.Name);
+            }
+        }
+    }
+
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
+    public void An_opset_9_model_is_refused_naming_the_file()
+    {
+        var folder = Path.Combine(Zoo, "opset9");
+        var output = RepoPaths.NewTempDirectory();
+
+        var e = Assert.ThrowsExactly<CalibException>(() => CalibrationRun.Execute(Request(folder, Path.Combine(folder, "calib"), output)));
+
+        StringAssert.Contains(e.Message, Path.Combine(folder, "model.onnx"));
+        StringAssert.Contains(e.Message, "opset 9");
+        Assert.AreEqual(0, Directory.GetFiles(output).Length);
+    }
+
+    private static CalibrationRequest Request(string folder, string data, string output, TensorDataOptions? options = null) => new()
+    {
+        ModelPath = Path.Combine(folder, "model.onnx"),
+        CalibrationSet = data,
+        TensorData = options,
+        BatchSize = 8,
+        Overrides = new SettingOverrides { BatchNum = 4 },
+        OutputDirectory = output,
+    };
+
+    /// <summary>Cosine similarity of the two models' first outputs over the held-out samples, batched as they come.</summary>
+    private static double Cosine(string floatModel, string quantModel, string heldout)
+    {
+        var arrays = NpzFile.Read(heldout);
+        double dot = 0, a2 = 0, b2 = 0;
+        var a = Run(floatModel, arrays);
+        var b = Run(quantModel, arrays);
+        Assert.AreEqual(a.Length, b.Length);
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += (double)a[i] * b[i];
+            a2 += (double)a[i] * a[i];
+            b2 += (double)b[i] * b[i];
+        }
+        return dot / Math.Sqrt(a2 * b2);
+    }
+
+    private static float[] Run(string model, IReadOnlyList<KeyValuePair<string, TypedArray>> arrays)
+    {
+        using var session = new InferenceSession(model);
+        var values = arrays.Select(p => p.Value.ElementType switch
+        {
+            DataType.Float => OrtValue.CreateTensorValueFromMemory(MemoryMarshal.Cast<byte, float>(p.Value.Data).ToArray(), p.Value.Shape),
+            DataType.Int64 => OrtValue.CreateTensorValueFromMemory(MemoryMarshal.Cast<byte, long>(p.Value.Data).ToArray(), p.Value.Shape),
+            var other => throw new InvalidOperationException($"held-out type {other}"),
+        }).ToList();
+        try
+        {
+            using var results = session.Run(new RunOptions(), arrays.Select(p => p.Key).ToList(), values, [session.OutputNames[0]]);
+            return results[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+        finally
+        {
+            foreach (var value in values) value.Dispose();
+        }
+    }
+
+    private static string Make()
+    {
+        var zoo = RepoPaths.NewTempDirectory();
+        const string python = "/usr/bin/python3";
+        if (!File.Exists(python)) throw new InvalidOperationException($"{python} not found: the model zoo needs Debian's python3-torch, python3-onnx and python3-numpy.");
+        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(RepoPaths.InRepo("scripts", "make_zoo.py"));
+        start.ArgumentList.Add(zoo);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"scripts/make_zoo.py failed ({process.ExitCode}): {stderr}");
+        _ = stdout.Result;
+        return zoo;
+    }
+}
