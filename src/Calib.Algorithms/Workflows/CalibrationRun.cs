@@ -7,6 +7,7 @@ using Calib.Algorithms.Export;
 using Calib.Algorithms.Preparation;
 using Calib.Graph;
 using Calib.Graph.IO;
+using Calib.Graph.Onnx;
 
 namespace Calib.Algorithms.Workflows;
 
@@ -115,8 +116,10 @@ public static class CalibrationRun
         var request = calibrated.Request;
         if (request.Speed is not { } budget || calibrated.Statistics.BatchShape.Count == 0) return null;
         var name = calibrated.ModelName;
+        // Timed and sized as written (with its metadata), not as first built.
+        var deploy = OnnxModelFile.Parse(files.Content($"{name}_deploy.onnx"), $"{name}_deploy.onnx");
         var speed = DeploySpeed.Measure(Path.GetFileName(request.ModelPath), calibrated.Prepared.Loaded.Model, $"{name}_deploy.onnx",
-            calibrated.DeployModel(), calibrated.Statistics.BatchShape, request.Execution, budget);
+            deploy, calibrated.Statistics.BatchShape, request.Execution, budget);
         files.AddText($"{name}_speed.json", speed.ToJson());
         return speed;
     }

@@ -31,6 +31,11 @@ public sealed class OutputFileSet(string directory)
         _files.Add((name, content));
     }
 
+    /// <summary>The bytes of the file named <paramref name="name"/> in the set, as they will be written.</summary>
+    /// <exception cref="ArgumentException">The set has no such file.</exception>
+    public byte[] Content(string name) =>
+        _files.FirstOrDefault(f => f.Name == name).Content ?? throw new ArgumentException($"'{name}' is not in the output set.", nameof(name));
+
     /// <summary>Adds a UTF-8 text file.</summary>
     public void AddText(string name, string text) => Add(name, System.Text.Encoding.UTF8.GetBytes(text));
 
