@@ -78,10 +78,20 @@ public sealed class CalibratedModel
     /// (<c>quant_enable: false</c>): plan and quantization are rebuilt from the collected statistics,
     /// so the result is what a run with that configuration gives, without observing again.
     /// </summary>
-    public CalibratedModel KeepingFloat(IReadOnlyCollection<string> layers)
+    public CalibratedModel KeepingFloat(IReadOnlyCollection<string> layers) => Rebuilt(layers, Plan.FloatIslands);
+
+    /// <summary>
+    /// <see cref="KeepingFloat(IReadOnlyCollection{string})"/> for speed: the layers' outputs stay float in
+    /// the deploy model too, so that ONNX Runtime cannot fuse them back into integer kernels (AveragePool
+    /// between 8-bit tensors becomes QLinearAveragePool).
+    /// </summary>
+    public CalibratedModel KeepingFloatForSpeed(IReadOnlyCollection<string> layers) =>
+        Rebuilt(layers, Plan.FloatIslands.Concat(layers).ToHashSet(StringComparer.Ordinal));
+
+    private CalibratedModel Rebuilt(IReadOnlyCollection<string> layers, IReadOnlySet<string> islands)
     {
         var config = Config.WithLayersDisabled(layers);
-        var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config);
+        var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config, floatIslands: islands);
         var result = LayerQuantizer.Quantize(plan, Statistics, ConfigResolution.DeployDefaults(config, Request.Overrides));
         return new CalibratedModel(Prepared, Request, plan, result, config, Statistics, Elapsed, Preprocessing)
         {

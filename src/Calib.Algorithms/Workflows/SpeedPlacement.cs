@@ -12,7 +12,7 @@ namespace Calib.Algorithms.Workflows;
 /// calibration batch shape — and kept float when int8 loses; the choices accumulate in order. Last, the
 /// placed deploy model is timed against the float model: when it is still slower, no placement makes int8
 /// pay here, and the run says so (it keeps the groups where int8 did not lose, for size and for
-/// integer-only targets). The layers kept float go through <see cref="CalibratedModel.KeepingFloat"/>, so
+/// integer-only targets). The layers kept float go through <see cref="CalibratedModel.KeepingFloatForSpeed"/> (their outputs stay float in the deploy model too), so
 /// fake-quant, deploy, record, config and CSV agree.
 /// </summary>
 public static class SpeedPlacement
@@ -49,11 +49,11 @@ public static class SpeedPlacement
             if (candidate.Layers.Count >= placed.Plan.Layers.Count) continue;
             var current = placed;
             var timing = replay?.Of(candidate)
-                ?? Time(candidate, current.DeployModel, () => calibrated.KeepingFloat([.. kept, .. candidate.Layers]).DeployModel());
+                ?? Time(candidate, current.DeployModel, () => calibrated.KeepingFloatForSpeed([.. kept, .. candidate.Layers]).DeployModel());
             timings.Add(timing);
             if (!timing.KeepFloat) continue;
             kept.AddRange(candidate.Layers);
-            placed = calibrated.KeepingFloat(kept);
+            placed = calibrated.KeepingFloatForSpeed(kept);
         }
         string[] quantized = [.. placed.Plan.Layers.Select(l => l.Name)];
         var whole = new PlacementCandidate(PlacementTiming.WholeModel, quantized);
