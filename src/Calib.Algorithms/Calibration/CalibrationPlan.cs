@@ -16,8 +16,9 @@ public sealed class CalibrationPlan
     public const long PerChannelOpset = 13;
 
     private CalibrationPlan(OnnxModel model, IReadOnlyList<LayerVerdict> verdicts, IReadOnlyList<CalibrationLayer> layers,
-        IReadOnlySet<string> skippedByConfig, DeployTensorPlan deploy)
+        IReadOnlySet<string> skippedByConfig, DeployTensorPlan deploy, IReadOnlySet<string> floatIslands)
     {
+        FloatIslands = floatIslands;
         Model = model;
         Verdicts = verdicts;
         Layers = layers;
@@ -38,6 +39,9 @@ public sealed class CalibrationPlan
     /// <summary>Quantizable layers the configuration keeps in float.</summary>
     public IReadOnlySet<string> SkippedByConfig { get; }
 
+    /// <summary>Layers kept float whose outputs stay float in the deploy model too (see <see cref="DeployTensorPlan.Build"/>).</summary>
+    public IReadOnlySet<string> FloatIslands { get; }
+
     /// <summary>The deploy model's 8-bit tensors.</summary>
     public DeployTensorPlan Deploy { get; }
 
@@ -49,8 +53,11 @@ public sealed class CalibrationPlan
     /// <param name="verdicts">The finder's verdict for every node of <paramref name="model"/>.</param>
     /// <param name="config">Resolved settings; layers it does not list are quantized with AMCT's defaults.</param>
     /// <param name="warn">Receives warnings (e.g. per-channel weights unavailable at the model's opset).</param>
-    public static CalibrationPlan Build(OnnxModel model, IReadOnlyList<LayerVerdict> verdicts, QuantConfig config, Action<string>? warn = null)
+    /// <param name="floatIslands">Layers the config disables whose outputs must stay float in the deploy model (kept float for speed); null: none.</param>
+    public static CalibrationPlan Build(OnnxModel model, IReadOnlyList<LayerVerdict> verdicts, QuantConfig config, Action<string>? warn = null,
+        IReadOnlySet<string>? floatIslands = null)
     {
+        floatIslands ??= new HashSet<string>(StringComparer.Ordinal);
         if (model.DefaultOpset < 10)
             throw new CalibException($"Model '{model.Graph.Name}' uses ONNX opset {model.DefaultOpset}; quantized models need opset 10 or later (QuantizeLinear). Convert the model to opset 13 or later.");
         var perChannel = model.DefaultOpset >= PerChannelOpset;
@@ -67,6 +74,6 @@ public sealed class CalibrationPlan
             layers.Add(CalibrationLayer.From(verdict, settings));
         }
         var layerNodes = layers.Select(l => model.Graph.Nodes.Single(n => n.Name == l.Name)).ToHashSet();
-        return new CalibrationPlan(model, verdicts, layers, skipped, DeployTensorPlan.Build(model.Graph, layerNodes));
+        return new CalibrationPlan(model, verdicts, layers, skipped, DeployTensorPlan.Build(model.Graph, layerNodes, floatIslands), floatIslands);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
+using Calib.Algorithms.Placement;
 using Calib.Graph.Operators;
 using CsvHelper;
 
@@ -13,19 +14,37 @@ namespace Calib.Algorithms.Export;
 public static class CalibrationCsv
 {
     /// <summary>The CSV text.</summary>
-    public static string Write(CalibrationPlan plan, QuantizationResult result)
+    /// <param name="plan">What is quantized.</param>
+    /// <param name="result">The quantization.</param>
+    /// <param name="placement">A speed placement's decisions (placement, int8_ms, float_ms); null leaves those columns empty.</param>
+    public static string Write(CalibrationPlan plan, QuantizationResult result, PlacementResult? placement = null)
     {
         var quantized = result.Layers.ToDictionary(l => l.Layer.Name);
+        var keptForSpeed = placement?.FloatLayers.ToHashSet(StringComparer.Ordinal) ?? [];
         var rows = plan.Verdicts
             .Where(v => v.Operator is not null || OperatorRegistry.Default.IsLayerType(v.Node.OpType))
             .Select(v => quantized.TryGetValue(v.Node.Name, out var layer)
                 ? Quantized(layer)
-                : Skipped(v.Node.Name, v.Node.OpType, plan.SkippedByConfig.Contains(v.Node.Name) ? "skipped by config" : v.Reason!))
+                : Skipped(v.Node.Name, v.Node.OpType, keptForSpeed.Contains(v.Node.Name) ? KeptForSpeed(placement!.For(v.Node.Name)!)
+                    : plan.SkippedByConfig.Contains(v.Node.Name) ? "skipped by config" : v.Reason!))
             .ToList();
+        if (placement is not null)
+            foreach (var row in rows) Place(row, placement, quantized.ContainsKey(row.Layer));
         using var text = new StringWriter(CultureInfo.InvariantCulture);
         using (var csv = CsvWriter.Create(text))
             csv.WriteRecords(rows);
         return text.ToString();
+    }
+
+    private static string KeptForSpeed(PlacementTiming timing) => $"kept float for speed: the {timing.Candidate} are slower in int8";
+
+    private static void Place(CalibrationRow row, PlacementResult placement, bool quantized)
+    {
+        var timing = placement.For(row.Layer);
+        if (!quantized && timing is not { KeepFloat: true }) return;
+        row.Placement = quantized ? "int8" : "float";
+        row.Int8Ms = timing?.Int8Ms is { } int8 ? Math.Round(int8, 4) : null;
+        row.FloatMs = timing?.FloatMs is { } @float ? Math.Round(@float, 4) : null;
     }
 
     private static CalibrationRow Skipped(string name, string op, string reason) =>
@@ -119,4 +138,13 @@ public sealed partial class CalibrationRow
 
     /// <summary>Largest weight scale.</summary>
     [CsvColumn("scale_w_max")] public float? ScaleWMax { get; set; }
+
+    /// <summary>With --optimize-for speed: "int8" or "float" as placed; empty otherwise.</summary>
+    [CsvColumn("placement")] public string? Placement { get; set; }
+
+    /// <summary>With --optimize-for speed: ms per batch of the deploy model with this layer's group in int8 (empty for layers in no group).</summary>
+    [CsvColumn("int8_ms")] public double? Int8Ms { get; set; }
+
+    /// <summary>The same with the group kept float.</summary>
+    [CsvColumn("float_ms")] public double? FloatMs { get; set; }
 }

@@ -1,6 +1,7 @@
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
+using Calib.Algorithms.Placement;
 using Calib.Graph;
 using Calib.Graph.Execution;
 using Calib.Graph.IO;
@@ -24,8 +25,9 @@ public static class StandardOutputs
     /// <param name="config">The resolved configuration.</param>
     /// <param name="context">Run facts recorded at the top of the JSON record.</param>
     /// <param name="preprocessing">The input preprocessing, recorded in both models' metadata; null when unknown.</param>
+    /// <param name="placement">The speed placement's decisions, recorded in the CSV; null when none was made.</param>
     public static OutputFileSet Build(string modelName, string directory, CalibrationPlan plan, QuantizationResult result,
-        QuantConfig config, IReadOnlyDictionary<string, object?> context, Preprocessing? preprocessing)
+        QuantConfig config, IReadOnlyDictionary<string, object?> context, Preprocessing? preprocessing, PlacementResult? placement = null)
     {
         var files = new OutputFileSet(directory);
         files.Add($"{modelName}_fake_quant.onnx", OnnxModelFile.ToBytes(Loadable(Stamped(QdqModels.FakeQuant(plan, result), preprocessing))));
@@ -33,7 +35,7 @@ public static class StandardOutputs
         files.AddText($"{modelName}_record.txt", RecordFiles.RecordText(result));
         files.AddText($"{modelName}_record.json", RecordFiles.RecordJson(result, context));
         files.AddText($"{modelName}_quant_config.json", config.ToJson());
-        files.AddText($"{modelName}_calibration.csv", CalibrationCsv.Write(plan, result));
+        files.AddText($"{modelName}_calibration.csv", CalibrationCsv.Write(plan, result, placement));
         return files;
     }
 

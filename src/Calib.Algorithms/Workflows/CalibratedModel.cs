@@ -1,6 +1,7 @@
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Export;
+using Calib.Algorithms.Placement;
 using Calib.Algorithms.Preparation;
 using Calib.Graph.Ir;
 
@@ -50,6 +51,9 @@ public sealed class CalibratedModel
     /// <summary>Where <see cref="Preprocessing"/> came from (see <see cref="Data.PreprocessingMetadata.Resolve"/>).</summary>
     public string PreprocessingSource { get; init; } = Data.PreprocessingMetadata.None;
 
+    /// <summary>What <c>--optimize-for speed</c> decided and measured; null for the other goals.</summary>
+    public PlacementResult? Placement { get; private init; }
+
     /// <summary>Wall time of the calibration.</summary>
     public TimeSpan Elapsed { get; }
 
@@ -74,11 +78,29 @@ public sealed class CalibratedModel
     /// (<c>quant_enable: false</c>): plan and quantization are rebuilt from the collected statistics,
     /// so the result is what a run with that configuration gives, without observing again.
     /// </summary>
-    public CalibratedModel KeepingFloat(IReadOnlyCollection<string> layers)
+    public CalibratedModel KeepingFloat(IReadOnlyCollection<string> layers) => Rebuilt(layers, Plan.FloatIslands);
+
+    /// <summary>
+    /// <see cref="KeepingFloat(IReadOnlyCollection{string})"/> for speed: the layers' outputs stay float in
+    /// the deploy model too, so that ONNX Runtime cannot fuse them back into integer kernels (AveragePool
+    /// between 8-bit tensors becomes QLinearAveragePool).
+    /// </summary>
+    public CalibratedModel KeepingFloatForSpeed(IReadOnlyCollection<string> layers) =>
+        Rebuilt(layers, Plan.FloatIslands.Concat(layers).ToHashSet(StringComparer.Ordinal));
+
+    private CalibratedModel Rebuilt(IReadOnlyCollection<string> layers, IReadOnlySet<string> islands)
     {
         var config = Config.WithLayersDisabled(layers);
-        var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config);
+        var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config, floatIslands: islands);
         var result = LayerQuantizer.Quantize(plan, Statistics, ConfigResolution.DeployDefaults(config, Request.Overrides));
-        return new CalibratedModel(Prepared, Request, plan, result, config, Statistics, Elapsed, Preprocessing) { PreprocessingSource = PreprocessingSource };
+        return new CalibratedModel(Prepared, Request, plan, result, config, Statistics, Elapsed, Preprocessing)
+        {
+            PreprocessingSource = PreprocessingSource,
+            Placement = Placement,
+        };
     }
+
+    /// <summary>This calibration with the speed placement that produced it recorded (its layers already kept float).</summary>
+    public CalibratedModel WithPlacement(PlacementResult placement) =>
+        new(Prepared, Request, Plan, Result, Config, Statistics, Elapsed, Preprocessing) { PreprocessingSource = PreprocessingSource, Placement = placement };
 }

@@ -1,5 +1,6 @@
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
+using Calib.Algorithms.Placement;
 using Calib.Algorithms.Preparation;
 using Calib.Graph.Execution;
 using Calib.Graph.Operators;
@@ -56,6 +57,18 @@ public sealed record CalibrationRequest
     /// <c>&lt;model&gt;_speed.json</c>); null measures nothing. <c>calib run</c> measures unless --no-speed.
     /// </summary>
     public LatencyBudget? Speed { get; init; }
+
+    /// <summary>
+    /// What layer placement optimizes: <see cref="OptimizationGoal.Accuracy"/> (the default) quantizes every
+    /// quantizable layer; <see cref="OptimizationGoal.Speed"/> keeps float the layer groups measured slower in int8.
+    /// </summary>
+    public OptimizationGoal OptimizeFor { get; init; } = OptimizationGoal.Accuracy;
+
+    /// <summary>
+    /// With <see cref="OptimizationGoal.Speed"/>: a timings file, replayed when it exists (no timing, so
+    /// the same placement and outputs every time), written with the measured timings when it does not.
+    /// </summary>
+    public string? TimingsPath { get; init; }
 
     /// <summary>The quantizable operator kinds.</summary>
     public OperatorRegistry Operators { get; init; } = OperatorRegistry.Default;

@@ -4,6 +4,7 @@ using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
 using Calib.Algorithms.Evaluation;
 using Calib.Algorithms.Export;
+using Calib.Algorithms.Placement;
 using Calib.Algorithms.Preparation;
 using Calib.Graph;
 using Calib.Graph.IO;
@@ -20,9 +21,10 @@ namespace Calib.Algorithms.Workflows;
 /// <param name="Elapsed">Wall time of the whole run.</param>
 /// <param name="Preparation">What preparation changed, in one line; null when nothing worth telling.</param>
 /// <param name="Speed">The deploy model timed against the float model; null when not measured.</param>
+/// <param name="Placement">What --optimize-for speed decided; null for the other goals.</param>
 public sealed record CalibrationOutcome(
     CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, IReadOnlyList<string> Files, long Images, TimeSpan Elapsed,
-    string? Preparation = null, DeploySpeed? Speed = null);
+    string? Preparation = null, DeploySpeed? Speed = null, PlacementResult? Placement = null);
 
 /// <summary>
 /// Post-training calibration end to end: load and prepare (<see cref="PreparedModel"/>), observe,
@@ -39,11 +41,21 @@ public static class CalibrationRun
     {
         // Claimed before calibrating: an unwritable or busy output folder fails at once.
         using var folder = OutputFolder.Claim(request.OutputDirectory);
-        var calibrated = Calibrate(Prepare(request, warn), request, onBatch, warn);
+        CheckGoal(request);
+        var calibrated = SpeedPlacement.Apply(Calibrate(Prepare(request, warn), request, onBatch, warn), warn);
         var files = Outputs(calibrated);
         var speed = AddSpeed(calibrated, files);
         files.Commit();
+        SpeedPlacement.SaveTimings(calibrated);
         return Outcome(calibrated, files, speed);
+    }
+
+    /// <summary>Rejects a --timings file without --optimize-for speed, which would silently do nothing.</summary>
+    /// <exception cref="CalibException">The request names a timings file for another goal.</exception>
+    public static void CheckGoal(CalibrationRequest request)
+    {
+        if (request.TimingsPath is { } path && request.OptimizeFor != OptimizationGoal.Speed)
+            throw new CalibException($"--timings '{path}' records the timings of a speed placement: add --optimize-for speed, or drop --timings.");
     }
 
     /// <summary>Loads and prepares the request's model with its configuration.</summary>
@@ -103,7 +115,7 @@ public static class CalibrationRun
                 ["preprocessing_text"] = calibrated.Preprocessing.Describe(),
                 ["preprocessing_source"] = calibrated.PreprocessingSource,
                 ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
-            }, calibrated.Preprocessing);
+            }, calibrated.Preprocessing, calibrated.Placement);
     }
 
     /// <summary>
@@ -127,7 +139,7 @@ public static class CalibrationRun
     /// <summary>What a run that wrote <paramref name="files"/> for <paramref name="calibrated"/> produced.</summary>
     public static CalibrationOutcome Outcome(CalibratedModel calibrated, OutputFileSet files, DeploySpeed? speed = null) =>
         new(calibrated.Plan, calibrated.Result, calibrated.Config, [.. files.Paths], calibrated.Statistics.Samples, calibrated.Elapsed,
-            calibrated.Prepared.ChangeSummary, speed);
+            calibrated.Prepared.ChangeSummary, speed, calibrated.Placement);
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>
     public static string DefaultOutputDirectory(string modelPath) =>

@@ -53,6 +53,7 @@ public static class EvaluatedRun
         var calibration = request.Calibration;
         // Claimed before calibrating: an unwritable or busy output folder fails at once.
         using var folder = Graph.IO.OutputFolder.Claim(calibration.OutputDirectory);
+        CalibrationRun.CheckGoal(calibration);
         var prepared = CalibrationRun.Prepare(calibration, warn);
         var settings = request.Settings with
         {
@@ -64,7 +65,8 @@ public static class EvaluatedRun
         var floatModel = new NamedModel(calibration.ModelPath, prepared.Loaded.Model);
         // Opened before calibrating, so that a bad evaluation set fails at once.
         var data = EvaluationData.Open(floatModel.Model, calibration.ModelPath, request.EvalSet, settings);
-        var calibrated = CalibrationRun.Calibrate(prepared, calibration, onBatch, warn);
+        // Placed before evaluating, so that what is evaluated is what is written.
+        var calibrated = SpeedPlacement.Apply(CalibrationRun.Calibrate(prepared, calibration, onBatch, warn), warn);
         var report = Evaluate(calibrated, floatModel, data, settings, progress);
         BudgetResult? budget = null;
         if (request.AccuracyBudget is { } allowed)
@@ -82,6 +84,7 @@ public static class EvaluatedRun
         ReportFiles.AddPlots(files, $"{calibrated.ModelName}_", report, request.PlotLayers);
         var speed = CalibrationRun.AddSpeed(calibrated, files);
         files.Commit();
+        SpeedPlacement.SaveTimings(calibrated);
         return new EvaluatedRunOutcome(CalibrationRun.Outcome(calibrated, files, speed), report, budget);
     }
 

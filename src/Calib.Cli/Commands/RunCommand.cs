@@ -4,6 +4,7 @@ using Calib.Algorithms.Workflows;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Evaluation;
+using Calib.Algorithms.Placement;
 using Calib.Cli.Infrastructure;
 using Calib.Graph;
 using Calib.Graph.Execution;
@@ -26,17 +27,35 @@ internal static class RunCommand
         {
             Description = "Do not time the deploy model against the float model after writing (saves up to ~2 s; no <model>_speed.json).",
         };
+        var optimizeFor = new Option<string>("--optimize-for")
+        {
+            Description = "accuracy (default): every quantizable layer int8, as AMCT places them; size: the same; speed: time AveragePool, " +
+                          "ConvTranspose and thin-conv groups as float islands on the calibration batch shape and keep float those slower in int8.",
+            DefaultValueFactory = _ => "accuracy",
+        };
+        var timings = new Option<string?>("--timings")
+        {
+            Description = "With --optimize-for speed: replay this timings file when it exists (no timing; same placement and outputs every run), " +
+                          "else write the measured timings to it.",
+        };
         var command = new Command("run", "Calibrate a float model on sample images and write the quantized models, record, config and CSV (and, with --eval-set, the accuracy report).")
         {
             budget,
             noSpeed,
+            optimizeFor,
+            timings,
         };
         flags.AddTo(command);
         foreach (var option in evaluation.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
             evaluation.RequireEvalSetFor(parse, budget);
-            var request = flags.Request(parse) with { Speed = parse.GetValue(noSpeed) ? null : LatencyBudget.Default };
+            var request = flags.Request(parse) with
+            {
+                Speed = parse.GetValue(noSpeed) ? null : LatencyBudget.Default,
+                OptimizeFor = OptimizationGoals.Parse(parse.GetValue(optimizeFor)!),
+                TimingsPath = parse.GetValue(timings),
+            };
             if (parse.GetValue(evaluation.EvalSet) is { } evalSet)
                 return RunAndEvaluate(console, new EvaluatedRunRequest
                 {
@@ -91,10 +110,13 @@ internal static class RunCommand
                 layer.Weights is { } w ? $"int8 ×{w.Scales.Length} scale{(w.Scales.Length > 1 ? "s" : "")}" : "-");
         }
         console.Write(table);
-        var skipped = outcome.Plan.SkippedByConfig.Count;
-        console.WriteLine($"Quantized {outcome.Result.Layers.Count} layers{(skipped > 0 ? $" ({skipped} skipped by config)" : "")} " +
+        var forSpeed = outcome.Placement?.FloatLayers.Count ?? 0;
+        var skipped = outcome.Plan.SkippedByConfig.Count - forSpeed;
+        var notes = new[] { skipped > 0 ? $"{skipped} skipped by config" : null, forSpeed > 0 ? $"{forSpeed} kept float for speed" : null }.OfType<string>().ToList();
+        console.WriteLine($"Quantized {outcome.Result.Layers.Count} layers{(notes.Count > 0 ? $" ({string.Join(", ", notes)})" : "")} " +
             $"{(outcome.Images > 0 ? $"from {outcome.Images} images" : "from the model's learned quantization")} in {outcome.Elapsed.TotalSeconds:F1} s. Wrote:");
         foreach (var file in outcome.Files) console.WriteLine($"  {file}");
+        foreach (var line in outcome.Placement?.Describe() ?? []) console.WriteLine(line);
         if (outcome.Speed is { } speed) console.WriteLine(speed.Describe());
     }
 

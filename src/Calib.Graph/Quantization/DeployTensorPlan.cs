@@ -35,7 +35,14 @@ public sealed class DeployTensorPlan
     public bool Contains(string tensor) => _calibratedSet.Contains(tensor) || _inheritFrom.ContainsKey(tensor);
 
     /// <summary>Plans the deploy tensors of <paramref name="graph"/> around the quantized <paramref name="layers"/>.</summary>
-    public static DeployTensorPlan Build(ModelGraph graph, IReadOnlyCollection<Node> layers)
+    /// <param name="graph">The prepared graph.</param>
+    /// <param name="layers">The quantized layers.</param>
+    /// <param name="floatIslands">
+    /// Nodes whose output stays float even when their inputs are 8-bit: otherwise ONNX Runtime fuses
+    /// DequantizeLinear → AveragePool → QuantizeLinear into its integer kernel, and a layer kept float
+    /// for speed would run in int8 all the same. Null or empty: none.
+    /// </param>
+    public static DeployTensorPlan Build(ModelGraph graph, IReadOnlyCollection<Node> layers, IReadOnlySet<string>? floatIslands = null)
     {
         var plan = new DeployTensorPlan();
         foreach (var layer in graph.Nodes.Where(layers.Contains))
@@ -46,7 +53,7 @@ public sealed class DeployTensorPlan
         for (var changed = true; changed;)
         {
             changed = false;
-            foreach (var node in graph.Nodes.Where(n => n.IsStandard && !layers.Contains(n)))
+            foreach (var node in graph.Nodes.Where(n => n.IsStandard && !layers.Contains(n) && floatIslands?.Contains(n.Name) != true))
                 changed |= plan.TryExtend(graph, node);
         }
         return plan;
