@@ -89,6 +89,26 @@ public sealed class ModelZooTests
         Assert.IsTrue(conv1.Weights is { ChannelWise: true, Scales.Length: 8 }, "opset 13 gives one weight scale per output channel");
     }
 
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
+    public void Inspect_lists_the_convs_of_the_if_branches_as_float_and_run_agrees()
+    {
+        var path = Path.Combine(Zoo, "if_branches", "model.onnx");
+
+        var report = Inspection.Inspect(new Calib.Algorithms.Preparation.ModelSource(path), null);
+
+        foreach (var name in new[] { "if/then_branch/conv_then", "if/else_branch/conv_else" })
+        {
+            var row = report.Layers.Single(l => l.Name == name);
+            Assert.AreEqual("Conv", row.Op);
+            Assert.IsFalse(row.Quantizable);
+            Assert.AreEqual("inside an If branch: subgraph layers are not quantized", row.Reason);
+        }
+        var inspected = report.Layers.Where(l => l.Quantizable).Select(l => l.Name).Order().ToList();
+        var run = CalibrationRun.Execute(Request(Path.Combine(Zoo, "if_branches"), Path.Combine(Zoo, "if_branches", "calib"), RepoPaths.NewTempDirectory()));
+        CollectionAssert.AreEqual(inspected, run.Result.Layers.Select(l => l.Layer.Name).Order().ToList());
+    }
+
     private static CalibrationRequest Request(string folder, string data, string output, TensorDataOptions? options = null) => new()
     {
         ModelPath = Path.Combine(folder, "model.onnx"),

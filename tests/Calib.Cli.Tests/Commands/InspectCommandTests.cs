@@ -78,7 +78,7 @@ public sealed class InspectCommandTests
         Assert.AreEqual(0, text.ExitCode, text.Error);
         StringAssert.Matches(text.Output, new System.Text.RegularExpressions.Regex(@"if/then_branch/conv_then\s*│ Conv\s*│ no\s*│ inside an If branch: subgraph layers are not quantized"));
         StringAssert.Contains(text.Output, "if/else_branch/conv_else");
-        StringAssert.Contains(text.Output, "1 of 8 nodes quantizable (Conv 1).");
+        StringAssert.Contains(text.Output, "1 of 6 nodes quantizable (Conv 1).");
         Assert.AreEqual(0, json.ExitCode, json.Error);
         var rows = JsonDocument.Parse(json.Output).RootElement.GetProperty("layers").EnumerateArray().ToList();
         var inner = rows.Single(l => l.GetProperty("name").GetString() == "if/else_branch/conv_else");
