@@ -59,10 +59,10 @@ public sealed class CalibrationPlan
     {
         floatIslands ??= new HashSet<string>(StringComparer.Ordinal);
         if (model.DefaultOpset < 10)
-            throw new CalibException($"Model '{model.Graph.Name}' uses ONNX opset {model.DefaultOpset}; quantized models need opset 10 or later (QuantizeLinear). Convert the model to opset 13 or later.");
+            throw new CalibException($"Model '{model.SourcePath ?? model.Graph.Name}' uses ONNX opset {model.DefaultOpset}; quantized models need opset 10 or later (QuantizeLinear). Convert the model to opset 13 or later.");
         var perChannel = model.DefaultOpset >= PerChannelOpset;
         if (!perChannel && verdicts.Any(v => v.WeightName is not null && (config.Layers.GetValueOrDefault(v.Node.Name) ?? LayerQuantSettings.Default).Weights.ChannelWise))
-            warn?.Invoke($"per-channel weights need ONNX opset {PerChannelOpset}; model '{model.Graph.Name}' has opset {model.DefaultOpset} " +
+            warn?.Invoke($"per-channel weights need ONNX opset {PerChannelOpset}; model '{model.SourcePath ?? model.Graph.Name}' has opset {model.DefaultOpset} " +
                 $"and cannot be raised ({Graph.Passes.OpsetUpgrade.Obstacle(model)}), so every weight gets one scale per tensor.");
         var skipped = new HashSet<string>(StringComparer.Ordinal);
         var layers = new List<CalibrationLayer>();

@@ -86,6 +86,8 @@ public sealed class PreparedModel
         var fusion = settings.ConfigPath is { } configPath ? ConfigFiles.ReadFusion(configPath) : new FusionSettings(null, []);
         var options = new GraphPreparation.Options(
             settings.Overrides.DoFusion ?? fusion.DoFusion ?? true, fusion.SkipFusionLayers.ToHashSet(StringComparer.Ordinal), settings.Operators);
+        // Old opsets are rewritten operator by operator: proven on the float model before anything else.
+        if (OpsetUpgradeCheck.Applies(loaded.Model)) OpsetUpgradeCheck.Verify(loaded.Model);
         var (model, changes) = GraphPreparation.Run(loaded.Model, options);
         var (tensors, tensorsNote) = TensorsOf(model);
         var verdicts = QuantizableLayerFinder.Classify(model, tensors, settings.Operators);

@@ -16,7 +16,10 @@ namespace Calib.Algorithms.Workflows;
 /// <param name="Opset">The prepared model's default-domain opset.</param>
 /// <param name="Preparation">What preparation changed (folds, removals, upgrades), one entry per change.</param>
 /// <param name="Inputs">The model's inputs.</param>
-/// <param name="Layers">Every node of the prepared model with its verdict.</param>
+/// <param name="Layers">
+/// Every node of the prepared model with its verdict; the nodes inside a control-flow node's bodies (If
+/// branches, Loop and Scan bodies) follow it, float, named by their path ("if/then_branch/conv").
+/// </param>
 /// <param name="ShapesNote">Why shapes are shown as declared in the file only; null when ONNX Runtime inferred them.</param>
 /// <param name="CaffeMerges">The Caffe layers the conversion joined (Scale into BatchNorm, …), one line each; null when none.</param>
 public sealed record InspectionReport(
@@ -64,10 +67,15 @@ public sealed record InspectionReport(
     /// <param name="InputShape">Its dimensions, when known.</param>
     /// <param name="Output">The node's first output.</param>
     /// <param name="OutputShape">Its dimensions, when known.</param>
+    /// <param name="Subgraph">
+    /// For a node inside a control-flow body, that body's path ("if/then_branch"), and <paramref name="Index"/> is the
+    /// control-flow node's; null for main-graph nodes.
+    /// </param>
     public sealed record LayerRow(
         int Index, string Name, string Op, bool Quantizable, string? Kind, string? Reason,
         string? Weight, IReadOnlyList<object>? WeightShape,
-        string? Input, IReadOnlyList<object>? InputShape, string? Output, IReadOnlyList<object>? OutputShape);
+        string? Input, IReadOnlyList<object>? InputShape, string? Output, IReadOnlyList<object>? OutputShape,
+        string? Subgraph = null);
 
     /// <summary>A shape for display: "[batch,1,28,28]", "[?]" when unknown.</summary>
     public static string Format(IReadOnlyList<object>? shape) => shape is null ? "[?]" : $"[{string.Join(",", shape)}]";
@@ -85,7 +93,9 @@ public sealed record InspectionReport(
             .ToList();
         var layers = prepared.Verdicts
             .Select(verdict => verdict.IsQuantizable && disabled.Contains(verdict.Node.Name) ? verdict.KeptFloat(SkippedByConfig) : verdict)
-            .Select((verdict, index) => Row(index, verdict, model.Graph, tensors))
+            .SelectMany((verdict, index) => SubgraphNodes.Of(verdict.Node, prepared.Operators)
+                .Select(inner => SubgraphRow(index, inner, tensors))
+                .Prepend(Row(index, verdict, model.Graph, tensors)))
             .ToList();
         return new InspectionReport(prepared.Source.Path, prepared.Source.WeightsPath, prepared.Loaded.Preprocessing, model.DefaultOpset,
             prepared.Changes.Where(c => c.Pass != Graph.Passes.NodeNaming.PassName).Select(c => c.Description).ToList(), inputs, layers,
@@ -103,6 +113,16 @@ public sealed record InspectionReport(
             weight, weightShape,
             node.InputOrNull(0), ShapeOf(node.InputOrNull(0), tensors),
             node.Outputs.FirstOrDefault(), ShapeOf(node.Outputs.FirstOrDefault(), tensors));
+    }
+
+    private static LayerRow SubgraphRow(int ownerIndex, SubgraphNode inner, TensorInfoCatalog tensors)
+    {
+        var node = inner.Node;
+        return new LayerRow(
+            ownerIndex, inner.Path, node.OpType, false, null, inner.Reason, null, null,
+            node.InputOrNull(0), ShapeOf(node.InputOrNull(0), tensors),
+            node.Outputs.FirstOrDefault(), ShapeOf(node.Outputs.FirstOrDefault(), tensors),
+            inner.Path[..inner.Path.LastIndexOf('/')]);
     }
 
     private static IReadOnlyList<object>? ShapeOf(string? tensor, TensorInfoCatalog tensors) =>

@@ -4,16 +4,24 @@ using Calib.Graph.Onnx.Proto;
 namespace Calib.Graph.Passes;
 
 /// <summary>
-/// Raises a model of ONNX opset 11 or 12 to opset 13, where QuantizeLinear/DequantizeLinear take
-/// a per-channel axis. Between 11 and 13 only a few operators changed meaning; those are rewritten
-/// to keep their results: Squeeze, Unsqueeze, ReduceSum and Split take axes/split as inputs,
-/// Softmax, LogSoftmax and Hardmax work on one axis instead of a flattened 2-D view, and Dropout
-/// loses its ratio attribute. Models with subgraphs or of other opsets are left as they are.
+/// Raises a model of ONNX opset 7 to 12 to opset 13, where QuantizeLinear/DequantizeLinear take
+/// a per-channel axis. Models older than 11 first get the rewrites of <see cref="OldOpsetRewrites"/>
+/// (Upsample → Resize, Clip/Pad/Slice/TopK attributes → inputs, BatchNormalization, Scatter); between
+/// 11 and 13 only a few operators changed meaning, rewritten to keep their results: Squeeze, Unsqueeze,
+/// ReduceSum and Split take axes/split as inputs, Softmax, LogSoftmax and Hardmax work on one axis
+/// instead of a flattened 2-D view, and Dropout loses its ratio attribute. Models with subgraphs or of
+/// other opsets are left as they are; a node the upgrade cannot carry is an error naming it.
 /// </summary>
 public sealed class OpsetUpgrade : IGraphPass
 {
     /// <summary>The opset this pass upgrades to.</summary>
     public const long TargetOpset = 13;
+
+    /// <summary>The oldest opset this pass upgrades.</summary>
+    public const long OldestOpset = 7;
+
+    // Opset 13 needs IR version 7 (ONNX's versioning table); older files declare older ones.
+    private const long TargetIrVersion = 7;
 
     /// <summary>The pass's name in change lists.</summary>
     public const string PassName = "opset-upgrade";
@@ -25,19 +33,23 @@ public sealed class OpsetUpgrade : IGraphPass
     public static string? Obstacle(OnnxModel model)
     {
         var opset = model.DefaultOpset;
-        if (opset is < 11 or >= TargetOpset) return opset < 11 ? $"opset {opset} is older than 11" : null;
+        if (opset is < OldestOpset or >= TargetOpset) return opset < OldestOpset ? $"opset {opset} is older than {OldestOpset}" : null;
         if (model.Graph.Nodes.Any(n => n.Attributes.All.Any(a => a.G is not null || a.Graphs.Count > 0)))
             return "it has control-flow subgraphs";
         return null;
     }
 
     /// <inheritdoc/>
+    /// <exception cref="CalibException">A node cannot be upgraded (named with the model's file and its op).</exception>
     public IReadOnlyList<string> Apply(OnnxModel model)
     {
         var from = model.DefaultOpset;
         if (from >= TargetOpset || Obstacle(model) is not null) return [];
         var graph = model.Graph;
         var names = graph.NameScope();
+        if (from < 11)
+            foreach (var node in graph.Nodes.Where(n => n.IsStandard).ToList())
+                OldOpsetRewrites.Rewrite(model, names, node, from);
         foreach (var node in graph.Nodes.Where(n => n.IsStandard).ToList())
         {
             switch (node.OpType)
@@ -57,6 +69,7 @@ public sealed class OpsetUpgrade : IGraphPass
             }
         }
         model.SetOpset(model.Opsets.ContainsKey("ai.onnx") ? "ai.onnx" : "", TargetOpset);
+        model.IrVersion = Math.Max(model.IrVersion, TargetIrVersion);
         return [$"upgraded opset {from} → {TargetOpset}"];
     }
 

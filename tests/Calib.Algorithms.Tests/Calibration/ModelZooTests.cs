@@ -34,6 +34,7 @@ public sealed class ModelZooTests
     [DataRow("transformer")]
     [DataRow("external_data")]
     [DataRow("if_branches")]
+    [DataRow("opset9")]
     public void Calibrates_from_tensor_files_and_the_fake_quant_model_follows_the_float_model(string name)
     {
         var folder = Path.Combine(Zoo, name);
@@ -74,16 +75,38 @@ public sealed class ModelZooTests
 
     [TestMethod]
     [Timeout(600_000, CooperativeCancellation = true)]
-    public void An_opset_9_model_is_refused_naming_the_file()
+    public void The_opset_9_model_is_raised_to_13_with_per_channel_weights()
     {
         var folder = Path.Combine(Zoo, "opset9");
         var output = RepoPaths.NewTempDirectory();
 
-        var e = Assert.ThrowsExactly<CalibException>(() => CalibrationRun.Execute(Request(folder, Path.Combine(folder, "calib"), output)));
+        var outcome = CalibrationRun.Execute(Request(folder, Path.Combine(folder, "calib"), output));
 
-        StringAssert.Contains(e.Message, Path.Combine(folder, "model.onnx"));
-        StringAssert.Contains(e.Message, "opset 9");
-        Assert.AreEqual(0, Directory.GetFiles(output).Length);
+        var deploy = Graph.Onnx.OnnxModelFile.Load(Path.Combine(output, "model_deploy.onnx"));
+        Assert.AreEqual(13, deploy.DefaultOpset);
+        Assert.IsFalse(deploy.Graph.Nodes.Any(n => n.OpType == "Upsample"), "Upsample became Resize");
+        var conv1 = outcome.Result.Layers.Single(l => l.Layer.Name.Contains("conv1"));
+        Assert.IsTrue(conv1.Weights is { ChannelWise: true, Scales.Length: 8 }, "opset 13 gives one weight scale per output channel");
+    }
+
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
+    public void Inspect_lists_the_convs_of_the_if_branches_as_float_and_run_agrees()
+    {
+        var path = Path.Combine(Zoo, "if_branches", "model.onnx");
+
+        var report = Inspection.Inspect(new Calib.Algorithms.Preparation.ModelSource(path), null);
+
+        foreach (var name in new[] { "if/then_branch/conv_then", "if/else_branch/conv_else" })
+        {
+            var row = report.Layers.Single(l => l.Name == name);
+            Assert.AreEqual("Conv", row.Op);
+            Assert.IsFalse(row.Quantizable);
+            Assert.AreEqual("inside an If branch: subgraph layers are not quantized", row.Reason);
+        }
+        var inspected = report.Layers.Where(l => l.Quantizable).Select(l => l.Name).Order().ToList();
+        var run = CalibrationRun.Execute(Request(Path.Combine(Zoo, "if_branches"), Path.Combine(Zoo, "if_branches", "calib"), RepoPaths.NewTempDirectory()));
+        CollectionAssert.AreEqual(inspected, run.Result.Layers.Select(l => l.Layer.Name).Order().ToList());
     }
 
     private static CalibrationRequest Request(string folder, string data, string output, TensorDataOptions? options = null) => new()

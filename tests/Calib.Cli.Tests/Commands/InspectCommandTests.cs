@@ -67,6 +67,27 @@ public sealed class InspectCommandTests
         StringAssert.Contains(result.Output, "5 of 12 nodes quantizable (Conv 2, Gemm 3).");
     }
 
+    [TestMethod]
+    public void Layers_inside_if_branches_are_listed_as_float_with_the_reason_in_the_table_and_the_json()
+    {
+        var path = ControlFlowModels.WriteIfModel();
+
+        var text = CliRunner.InProcess("inspect", "--model", path);
+        var json = CliRunner.InProcess("inspect", "--model", path, "--json");
+
+        Assert.AreEqual(0, text.ExitCode, text.Error);
+        StringAssert.Matches(text.Output, new System.Text.RegularExpressions.Regex(@"if/then_branch/conv_then\s*│ Conv\s*│ no\s*│ inside an If branch: subgraph layers are not quantized"));
+        StringAssert.Contains(text.Output, "if/else_branch/conv_else");
+        StringAssert.Contains(text.Output, "1 of 6 nodes quantizable (Conv 1).");
+        Assert.AreEqual(0, json.ExitCode, json.Error);
+        var rows = JsonDocument.Parse(json.Output).RootElement.GetProperty("layers").EnumerateArray().ToList();
+        var inner = rows.Single(l => l.GetProperty("name").GetString() == "if/else_branch/conv_else");
+        Assert.AreEqual("Conv", inner.GetProperty("op").GetString());
+        Assert.IsFalse(inner.GetProperty("quantizable").GetBoolean());
+        Assert.AreEqual("inside an If branch: subgraph layers are not quantized", inner.GetProperty("reason").GetString());
+        Assert.AreEqual("if/else_branch", inner.GetProperty("subgraph").GetString());
+    }
+
     // x[batch,2,8,8] → Conv(dilation 2) → GlobalAveragePool → Flatten → Gemm.
     private static string WriteDilatedModel()
     {
