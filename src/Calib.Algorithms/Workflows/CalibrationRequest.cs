@@ -1,5 +1,6 @@
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
+using Calib.Algorithms.Evaluation;
 using Calib.Algorithms.Preparation;
 using Calib.Graph.Execution;
 using Calib.Graph.Operators;
@@ -44,6 +45,12 @@ public sealed record CalibrationRequest
 
     /// <summary>Skip images that do not decode (with a warning) instead of failing.</summary>
     public bool SkipUndecodable { get; init; }
+
+    /// <summary>
+    /// The label-free fidelity check after calibration (and its --min-cosine / --min-sqnr target); null
+    /// skips it (--no-fidelity).
+    /// </summary>
+    public FidelitySettings? Fidelity { get; init; } = new();
 
     /// <summary>The quantizable operator kinds.</summary>
     public OperatorRegistry Operators { get; init; } = OperatorRegistry.Default;

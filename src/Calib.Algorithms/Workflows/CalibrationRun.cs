@@ -2,8 +2,10 @@ using System.Diagnostics;
 using Calib.Algorithms.Calibration;
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
+using Calib.Algorithms.Evaluation;
 using Calib.Algorithms.Export;
 using Calib.Algorithms.Preparation;
+using Calib.Algorithms.Reporting;
 using Calib.Graph;
 using Calib.Graph.IO;
 
@@ -17,9 +19,11 @@ namespace Calib.Algorithms.Workflows;
 /// <param name="Images">Number of calibration images used.</param>
 /// <param name="Elapsed">Wall time of the whole run.</param>
 /// <param name="Preparation">What preparation changed, in one line; null when nothing worth telling.</param>
+/// <param name="Fidelity">The outputs of the models written compared with float on held-out inputs; null with --no-fidelity.</param>
+/// <param name="FidelityBudget">The --min-cosine / --min-sqnr search, when there was one.</param>
 public sealed record CalibrationOutcome(
     CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, IReadOnlyList<string> Files, long Images, TimeSpan Elapsed,
-    string? Preparation = null);
+    string? Preparation = null, FidelityReport? Fidelity = null, FidelityBudgetResult? FidelityBudget = null);
 
 /// <summary>
 /// Post-training calibration end to end: load and prepare (<see cref="PreparedModel"/>), observe,
@@ -32,13 +36,23 @@ public static class CalibrationRun
     /// <param name="request">The run's inputs and settings.</param>
     /// <param name="onBatch">Progress: called with (batches done, batches in all).</param>
     /// <param name="warn">Receives warnings.</param>
-    public static CalibrationOutcome Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
+    /// <param name="onFidelityStep">Each step of a --min-cosine / --min-sqnr search.</param>
+    /// <exception cref="CalibException">Bad input, or a fidelity target that cannot be met (nothing is written).</exception>
+    public static CalibrationOutcome Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null,
+        Action<FidelityStep>? onFidelityStep = null)
     {
         var calibrated = Calibrate(Prepare(request, warn), request, onBatch, warn);
-        var files = Outputs(calibrated);
+        var fidelity = CheckFidelity(calibrated, onFidelityStep);
+        calibrated = fidelity?.Calibrated ?? calibrated;
+        var files = Outputs(calibrated, fidelity);
         files.Commit();
-        return Outcome(calibrated, files);
+        return Outcome(calibrated, files, fidelity);
     }
+
+    /// <summary>The request's fidelity check of <paramref name="calibrated"/>; null when it asks for none.</summary>
+    /// <exception cref="CalibException">Bad fidelity settings or set, or a target that cannot be met.</exception>
+    public static FidelityOutcome? CheckFidelity(CalibratedModel calibrated, Action<FidelityStep>? onStep = null) =>
+        calibrated.Request.Fidelity is { } settings ? FidelityCheck.Run(calibrated, settings, onStep) : null;
 
     /// <summary>Loads and prepares the request's model with its configuration.</summary>
     public static PreparedModel Prepare(CalibrationRequest request, Action<string>? warn = null) =>
@@ -73,7 +87,14 @@ public static class CalibrationRun
     /// The files of a calibrated model (fake-quant and deploy models, record, config, CSV), made and
     /// checked but not yet written: add more, then <see cref="OutputFileSet.Commit"/>.
     /// </summary>
-    public static OutputFileSet Outputs(CalibratedModel calibrated)
+    public static OutputFileSet Outputs(CalibratedModel calibrated, FidelityOutcome? fidelity = null)
+    {
+        var files = StandardFiles(calibrated);
+        if (fidelity is not null) FidelitySummary.AddFiles(files, calibrated.ModelName, fidelity.Report, fidelity.Budget);
+        return files;
+    }
+
+    private static OutputFileSet StandardFiles(CalibratedModel calibrated)
     {
         var request = calibrated.Request;
         return StandardOutputs.Build(calibrated.ModelName, request.OutputDirectory,
@@ -93,9 +114,9 @@ public static class CalibrationRun
     }
 
     /// <summary>What a run that wrote <paramref name="files"/> for <paramref name="calibrated"/> produced.</summary>
-    public static CalibrationOutcome Outcome(CalibratedModel calibrated, OutputFileSet files) =>
+    public static CalibrationOutcome Outcome(CalibratedModel calibrated, OutputFileSet files, FidelityOutcome? fidelity = null) =>
         new(calibrated.Plan, calibrated.Result, calibrated.Config, [.. files.Paths], calibrated.Statistics.Samples, calibrated.Elapsed,
-            calibrated.Prepared.ChangeSummary);
+            calibrated.Prepared.ChangeSummary, fidelity?.Report, fidelity?.Budget);
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>
     public static string DefaultOutputDirectory(string modelPath) =>

@@ -48,6 +48,8 @@ public static class EvaluatedRun
     public static EvaluatedRunOutcome Execute(EvaluatedRunRequest request, Action<int, int>? onBatch = null,
         Action<EvaluationProgress>? progress = null, Action<BudgetStep>? onStep = null, Action<string>? warn = null)
     {
+        if (request.AccuracyBudget is not null && request.Calibration.Fidelity?.HasTarget == true)
+            throw new CalibException("--accuracy-budget and --min-cosine/--min-sqnr both choose the layers to keep in float: give one of them.");
         if (request.AccuracyBudget is < 0 or double.NaN)
             throw new CalibException($"--accuracy-budget {request.AccuracyBudget} must be 0 or more (points of top-1 accuracy).");
         var calibration = request.Calibration;
@@ -63,6 +65,8 @@ public static class EvaluatedRun
         // Opened before calibrating, so that a bad evaluation set fails at once.
         var data = EvaluationData.Open(floatModel.Model, calibration.ModelPath, request.EvalSet, settings);
         var calibrated = CalibrationRun.Calibrate(prepared, calibration, onBatch, warn);
+        var fidelity = CalibrationRun.CheckFidelity(calibrated);
+        calibrated = fidelity?.Calibrated ?? calibrated;
         var report = Evaluate(calibrated, floatModel, data, settings, progress);
         BudgetResult? budget = null;
         if (request.AccuracyBudget is { } allowed)
@@ -73,13 +77,15 @@ public static class EvaluatedRun
             {
                 calibrated = calibrated.KeepingFloat(budget.FloatLayers);
                 report = Evaluate(calibrated, floatModel, data, settings, progress);
+                // The fidelity figures describe the models written: those with the budget's layers in float.
+                fidelity = CalibrationRun.CheckFidelity(calibrated);
             }
         }
-        var files = CalibrationRun.Outputs(calibrated);
+        var files = CalibrationRun.Outputs(calibrated, fidelity);
         ReportFiles.AddTables(files, $"{calibrated.ModelName}_accuracy", report, budget);
         ReportFiles.AddPlots(files, $"{calibrated.ModelName}_", report, request.PlotLayers);
         files.Commit();
-        return new EvaluatedRunOutcome(CalibrationRun.Outcome(calibrated, files), report, budget);
+        return new EvaluatedRunOutcome(CalibrationRun.Outcome(calibrated, files, fidelity), report, budget);
     }
 
     private static EvaluationReport Evaluate(CalibratedModel calibrated, NamedModel floatModel, EvaluationData data, EvaluationSettings settings,

@@ -17,6 +17,7 @@ internal static class RunCommand
     {
         var flags = new CalibrationFlags();
         var evaluation = new EvaluationOptions(evalSetRequired: false);
+        var fidelity = new FidelityOptions();
         var budget = new Option<double?>("--accuracy-budget")
         {
             Description = "With --eval-set: keep the most sensitive layers in float, one at a time, until fake-quant top-1 is within this many points of float (AMCT accuracy_based_auto_calibration).",
@@ -26,11 +27,11 @@ internal static class RunCommand
             budget,
         };
         flags.AddTo(command);
-        foreach (var option in evaluation.All) command.Options.Add(option);
+        foreach (var option in evaluation.All.Concat(fidelity.All)) command.Options.Add(option);
         command.SetAction(parse =>
         {
             evaluation.RequireEvalSetFor(parse, budget);
-            var request = flags.Request(parse);
+            var request = flags.Request(parse) with { Fidelity = fidelity.Resolve(parse) };
             if (parse.GetValue(evaluation.EvalSet) is { } evalSet)
                 return RunAndEvaluate(console, new EvaluatedRunRequest
                 {
@@ -40,9 +41,20 @@ internal static class RunCommand
                     AccuracyBudget = parse.GetValue(budget),
                     PlotLayers = evaluation.PlotLayerNames(parse),
                 });
-            var outcome = ProgressView.Show(console, view => CalibrationRun.Execute(request, view.Calibration, console.Warn));
-            Summarize(console.Output, outcome);
-            return CalibApp.Success;
+            var steps = new List<FidelityStep>();
+            try
+            {
+                var outcome = ProgressView.Show(console, view => CalibrationRun.Execute(request, view.Calibration, console.Warn,
+                    step => { steps.Add(step); if (!console.IsTerminal) FidelityView.Step(console.PlainOutput, step, steps.Count); }));
+                Summarize(console.Output, outcome);
+                return CalibApp.Success;
+            }
+            finally
+            {
+                // The progress display owns the terminal while it runs: steps are printed after it, also when the target is not met.
+                if (console.IsTerminal)
+                    foreach (var (step, i) in steps.Select((s, i) => (s, i))) FidelityView.Step(console.PlainOutput, step, i + 1);
+            }
         });
         return command;
     }
@@ -89,6 +101,7 @@ internal static class RunCommand
         console.WriteLine($"Quantized {outcome.Result.Layers.Count} layers{(skipped > 0 ? $" ({skipped} skipped by config)" : "")} " +
             $"{(outcome.Images > 0 ? $"from {outcome.Images} images" : "from the model's learned quantization")} in {outcome.Elapsed.TotalSeconds:F1} s. Wrote:");
         foreach (var file in outcome.Files) console.WriteLine($"  {file}");
+        if (outcome.Fidelity is { } fidelity) FidelityView.Summarize(console, fidelity, outcome.FidelityBudget);
     }
 
     private static string Number(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
