@@ -45,7 +45,31 @@ public sealed class FidelityData
     {
         if (settings.Samples < 1) throw new CalibException($"--fidelity-samples {settings.Samples} must be at least 1.");
         var (candidates, source) = Candidates(calibrationSet, calibrationSamples, settings.Set);
-        var chosen = Spread(candidates, settings.Samples);
+        return Read(model, modelPath, candidates, source, preprocessing, batchSize, settings.Samples);
+    }
+
+    /// <summary>Reads at most <paramref name="samples"/> files of <paramref name="folder"/>, spread evenly, for <paramref name="model"/>.</summary>
+    /// <param name="model">The float model (its input decides the layout and a fixed batch).</param>
+    /// <param name="modelPath">Its file, for messages.</param>
+    /// <param name="folder">A folder of images or .npy tensors, searched recursively.</param>
+    /// <param name="preprocessing">How images become input tensors.</param>
+    /// <param name="batchSize">Requested batch size; null uses the model's fixed batch, else 32.</param>
+    /// <param name="samples">The most samples to read.</param>
+    /// <param name="option">The flag that named the folder, for messages.</param>
+    /// <exception cref="CalibException">The folder is missing or empty, or a file does not decode.</exception>
+    public static FidelityData ReadFolder(OnnxModel model, string modelPath, string folder, Preprocessing preprocessing, int? batchSize, int samples,
+        string option)
+    {
+        if (samples < 1) throw new CalibException($"--layer-samples {samples} must be at least 1.");
+        if (!Directory.Exists(folder))
+            throw new CalibException($"Folder '{folder}' does not exist: pass {option} with a folder of images or .npy tensors.");
+        return Read(model, modelPath, CalibrationSet.Open(folder).Samples, FidelitySource.Folder, preprocessing, batchSize, samples);
+    }
+
+    private static FidelityData Read(OnnxModel model, string modelPath, SampleList candidates, FidelitySource source, Preprocessing preprocessing,
+        int? batchSize, int samples)
+    {
+        var chosen = Spread(candidates, samples);
         var input = ModelInput.Of(model, modelPath);
         var size = input.BatchSize(batchSize, EvaluationSettings.DefaultBatchSize, modelPath);
         using var reader = BatchReader.Covering(chosen, input.Layout, preprocessing, size);
@@ -59,7 +83,7 @@ public sealed class FidelityData
         {
             if (!Directory.Exists(fidelitySet))
                 throw new CalibException($"Fidelity folder '{fidelitySet}' does not exist: pass --fidelity-set with a folder of images or .npy tensors like the calibration set.");
-            return (CalibrationSet.Open(fidelitySet).Samples, FidelitySource.FidelitySet);
+            return (CalibrationSet.Open(fidelitySet).Samples, FidelitySource.Folder);
         }
         var all = CalibrationSet.Open(calibrationSet).Samples;
         return used < all.Items.Count

@@ -8,8 +8,8 @@ public enum FidelitySource
     /// <summary>Calibration images after the batch_num × batch_size used for ranges: held out.</summary>
     HeldOut,
 
-    /// <summary>The folder given with --fidelity-set.</summary>
-    FidelitySet,
+    /// <summary>A folder given for the purpose (calib run --fidelity-set, calib eval --images).</summary>
+    Folder,
 
     /// <summary>
     /// The calibration images themselves, because calibration used every one: the figures are then
@@ -48,7 +48,7 @@ public sealed record FidelityReport(IReadOnlyList<OutputFidelity> Outputs, int S
         return Source switch
         {
             FidelitySource.HeldOut => $"{count} held-out images of '{Location}' (not used for ranges)",
-            FidelitySource.FidelitySet => $"{count} images of --fidelity-set '{Location}'",
+            FidelitySource.Folder => $"{count} images of '{Location}'",
             _ => $"{count} calibration images of '{Location}' — in-sample, as calibration used every image; " +
                  "add images or pass --fidelity-set for a held-out measure",
         };

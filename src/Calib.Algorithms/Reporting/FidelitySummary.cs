@@ -25,30 +25,36 @@ public static class FidelitySummary
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteString("source", SourceName(report.Source));
-            json.WriteString("location", report.Location);
-            json.WriteNumber("samples", report.Samples);
-            json.WriteStartArray("outputs");
-            foreach (var output in report.Outputs)
-            {
-                json.WriteStartObject();
-                json.WriteString("output", output.Output);
-                WriteError(json, "fake_quant", $"{modelName}_fake_quant.onnx", output.FakeQuant);
-                if (output.Deploy is { } deploy) WriteError(json, "deploy", $"{modelName}_deploy.onnx", deploy);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
+            WriteOutputs(json, report, "fake_quant", $"{modelName}_fake_quant.onnx", $"{modelName}_deploy.onnx");
             if (budget is not null) WriteBudget(json, budget);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
+    /// <summary>Writes the sample source and count and, per output, the errors of the quantized models.</summary>
+    internal static void WriteOutputs(Utf8JsonWriter json, FidelityReport report, string quantizedKey, string quantizedName, string deployName)
+    {
+        json.WriteString("source", SourceName(report.Source));
+        json.WriteString("location", report.Location);
+        json.WriteNumber("samples", report.Samples);
+        json.WriteStartArray("outputs");
+        foreach (var output in report.Outputs)
+        {
+            json.WriteStartObject();
+            json.WriteString("output", output.Output);
+            WriteError(json, quantizedKey, quantizedName, output.FakeQuant);
+            if (output.Deploy is { } deploy) WriteError(json, "deploy", deployName, deploy);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
     /// <summary>The source as written in the CSV and JSON.</summary>
     public static string SourceName(FidelitySource source) => source switch
     {
         FidelitySource.HeldOut => "held_out",
-        FidelitySource.FidelitySet => "fidelity_set",
+        FidelitySource.Folder => "folder",
         _ => "calibration_images",
     };
 

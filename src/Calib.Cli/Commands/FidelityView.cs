@@ -7,7 +7,7 @@ namespace Calib.Cli.Commands;
 /// <summary>The fidelity summary: per model output, the fake-quant and deploy models against float; and the target search.</summary>
 internal static class FidelityView
 {
-    public static void Summarize(IAnsiConsole console, FidelityReport report, FidelityBudgetResult? budget)
+    public static void Summarize(IAnsiConsole console, FidelityReport report, FidelityBudgetResult? budget, string quantized = "fake-quant")
     {
         if (budget is { Steps.Count: > 0 })
             console.WriteLine($"Kept {budget.Steps.Count} layer(s) in float to reach {budget.Target} (fully quantized: cosine " +
@@ -17,7 +17,7 @@ internal static class FidelityView
         var table = new Table().AddColumns("output", "model", "cosine", "SQNR dB", "max rel error");
         foreach (var output in report.Outputs)
         {
-            table.AddRow(Markup.Escape(output.Output), "fake-quant", Number(output.FakeQuant.Cosine, "F5"),
+            table.AddRow(Markup.Escape(output.Output), Markup.Escape(quantized), Number(output.FakeQuant.Cosine, "F5"),
                 Decibels(output.FakeQuant.SqnrDb), Number(output.FakeQuant.MaxRelativeError, "G3"));
             if (output.Deploy is { } deploy)
                 table.AddRow(Markup.Escape(output.Output), "deploy", Number(deploy.Cosine, "F5"), Decibels(deploy.SqnrDb),

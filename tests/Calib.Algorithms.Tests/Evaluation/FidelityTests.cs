@@ -103,7 +103,7 @@ public sealed class FidelityTests
         {
             Fidelity = new FidelitySettings { Set = SampleRuns.EvalImages, Samples = 20 },
         });
-        Assert.AreEqual(FidelitySource.FidelitySet, outcome.Fidelity!.Source);
+        Assert.AreEqual(FidelitySource.Folder, outcome.Fidelity!.Source);
         Assert.AreEqual(20, outcome.Fidelity.Samples);
         Assert.IsTrue(outcome.Fidelity.WorstCosine > 0.99);
     }
