@@ -48,6 +48,16 @@ public sealed class FidelityData
         return Read(model, modelPath, candidates, source, preprocessing, batchSize, settings.Samples);
     }
 
+    /// <summary>Reads at most <paramref name="samples"/> of the first <paramref name="used"/> files of the calibration set (those calibration read), spread evenly.</summary>
+    /// <exception cref="CalibException">A file does not decode.</exception>
+    public static FidelityData CalibrationImages(OnnxModel model, string modelPath, string calibrationSet, long used, Preprocessing preprocessing,
+        int? batchSize, int samples)
+    {
+        var all = CalibrationSet.Open(calibrationSet).Samples;
+        var read = all.Select(Enumerable.Range(0, (int)Math.Min(used, all.Items.Count)));
+        return Read(model, modelPath, read, FidelitySource.CalibrationImages, preprocessing, batchSize, samples);
+    }
+
     /// <summary>Reads at most <paramref name="samples"/> files of <paramref name="folder"/>, spread evenly, for <paramref name="model"/>.</summary>
     /// <param name="model">The float model (its input decides the layout and a fixed batch).</param>
     /// <param name="modelPath">Its file, for messages.</param>

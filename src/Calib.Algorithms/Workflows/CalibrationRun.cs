@@ -23,7 +23,11 @@ namespace Calib.Algorithms.Workflows;
 /// <param name="FidelityBudget">The --min-cosine / --min-sqnr search, when there was one.</param>
 public sealed record CalibrationOutcome(
     CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, IReadOnlyList<string> Files, long Images, TimeSpan Elapsed,
-    string? Preparation = null, FidelityReport? Fidelity = null, FidelityBudgetResult? FidelityBudget = null);
+    string? Preparation = null, FidelityReport? Fidelity = null, FidelityBudgetResult? FidelityBudget = null)
+{
+    /// <summary>How the activation ranges were chosen by output error; null when --act-algo or a config file fixed the algorithm.</summary>
+    public RangeChoiceResult? RangeChoice { get; init; }
+}
 
 /// <summary>
 /// Post-training calibration end to end: load and prepare (<see cref="PreparedModel"/>), observe,
@@ -41,12 +45,23 @@ public static class CalibrationRun
     public static CalibrationOutcome Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null,
         Action<FidelityStep>? onFidelityStep = null)
     {
-        var calibrated = Calibrate(Prepare(request, warn), request, onBatch, warn);
+        var (calibrated, choice) = ChooseRanges(Calibrate(Prepare(request, warn), request, onBatch, warn));
         var fidelity = CheckFidelity(calibrated, onFidelityStep);
         calibrated = fidelity?.Calibrated ?? calibrated;
         var files = Outputs(calibrated, fidelity);
         files.Commit();
-        return Outcome(calibrated, files, fidelity);
+        return Outcome(calibrated, files, fidelity) with { RangeChoice = choice };
+    }
+
+    /// <summary>
+    /// When the request forces no algorithm (no --act-algo, no config file), the candidate ranges compared
+    /// by output error (<see cref="Workflows.RangeChoice"/>); else <paramref name="calibrated"/> as it is.
+    /// </summary>
+    public static (CalibratedModel Calibrated, RangeChoiceResult? Choice) ChooseRanges(CalibratedModel calibrated)
+    {
+        if (!Workflows.RangeChoice.Applies(calibrated.Request)) return (calibrated, null);
+        var (chosen, choice) = Workflows.RangeChoice.Choose(calibrated);
+        return (chosen, choice);
     }
 
     /// <summary>The request's fidelity check of <paramref name="calibrated"/>; null when it asks for none.</summary>

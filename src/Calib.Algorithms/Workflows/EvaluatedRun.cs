@@ -64,7 +64,7 @@ public static class EvaluatedRun
         var floatModel = new NamedModel(calibration.ModelPath, prepared.Loaded.Model);
         // Opened before calibrating, so that a bad evaluation set fails at once.
         var data = EvaluationData.Open(floatModel.Model, calibration.ModelPath, request.EvalSet, settings);
-        var calibrated = CalibrationRun.Calibrate(prepared, calibration, onBatch, warn);
+        var (calibrated, choice) = CalibrationRun.ChooseRanges(CalibrationRun.Calibrate(prepared, calibration, onBatch, warn));
         var fidelity = CalibrationRun.CheckFidelity(calibrated);
         calibrated = fidelity?.Calibrated ?? calibrated;
         var report = Evaluate(calibrated, floatModel, data, settings, progress);
@@ -85,7 +85,7 @@ public static class EvaluatedRun
         ReportFiles.AddTables(files, $"{calibrated.ModelName}_accuracy", report, budget);
         ReportFiles.AddPlots(files, $"{calibrated.ModelName}_", report, request.PlotLayers);
         files.Commit();
-        return new EvaluatedRunOutcome(CalibrationRun.Outcome(calibrated, files, fidelity), report, budget);
+        return new EvaluatedRunOutcome(CalibrationRun.Outcome(calibrated, files, fidelity) with { RangeChoice = choice }, report, budget);
     }
 
     private static EvaluationReport Evaluate(CalibratedModel calibrated, NamedModel floatModel, EvaluationData data, EvaluationSettings settings,

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Evaluation;
+using Calib.Algorithms.Workflows;
 using Spectre.Console;
 
 namespace Calib.Cli.Commands;
@@ -24,6 +26,14 @@ internal static class FidelityView
                     Number(deploy.MaxRelativeError, "G3"));
         }
         console.Write(table);
+    }
+
+    public static void RangeChoice(IAnsiConsole console, RangeChoiceResult choice)
+    {
+        var candidates = string.Join(", ", choice.Candidates.Select(c => $"{QuantConfig.AlgorithmName(c.Algorithm)} {Decibels(c.SqnrDb)} dB"));
+        console.WriteLine($"Activation ranges: {QuantConfig.AlgorithmName(choice.Chosen)}, chosen by output SQNR on {choice.Samples} calibration " +
+            $"images ({candidates}; IFMR stays unless another gains {Number(Algorithms.Workflows.RangeChoice.MarginDb, "0.#")} dB; " +
+            $"{Number(choice.Elapsed.TotalSeconds, "F1")} s). --act-algo forces one.");
     }
 
     public static void Step(TextWriter output, FidelityStep step, int number) =>

@@ -101,6 +101,7 @@ internal static class RunCommand
         console.WriteLine($"Quantized {outcome.Result.Layers.Count} layers{(skipped > 0 ? $" ({skipped} skipped by config)" : "")} " +
             $"{(outcome.Images > 0 ? $"from {outcome.Images} images" : "from the model's learned quantization")} in {outcome.Elapsed.TotalSeconds:F1} s. Wrote:");
         foreach (var file in outcome.Files) console.WriteLine($"  {file}");
+        if (outcome.RangeChoice is { } choice) FidelityView.RangeChoice(console, choice);
         if (outcome.Fidelity is { } fidelity) FidelityView.Summarize(console, fidelity, outcome.FidelityBudget);
     }
 
