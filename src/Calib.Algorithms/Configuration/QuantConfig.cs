@@ -49,6 +49,18 @@ public sealed class QuantConfig
         return copy;
     }
 
+    /// <summary>A copy in which every layer uses <paramref name="algorithm"/> with its default parameters (as --act-algo gives).</summary>
+    public QuantConfig WithAlgorithm(ActivationAlgorithm algorithm)
+    {
+        var copy = WithLayersDisabled([]);
+        foreach (var (name, settings) in Layers)
+            copy.Layers[name] = settings with
+            {
+                Activation = new ActivationQuantSettings(algorithm, new ActivationAlgorithmOptions { Asymmetric = settings.Activation.Options.Asymmetric }),
+            };
+        return copy;
+    }
+
     /// <summary>The AMCT-style JSON text (stable key order, so equal configs give equal bytes).</summary>
     public string ToJson()
     {

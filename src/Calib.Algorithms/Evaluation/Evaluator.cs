@@ -51,11 +51,7 @@ public static class Evaluator
     public static EvaluationReport Evaluate(NamedModel floatModel, NamedModel quantized, IReadOnlyList<NamedModel> others, EvaluationData data,
         EvaluationSettings settings, IReadOnlyDictionary<string, ClipRange>? recordClips, Action<EvaluationProgress>? progress = null)
     {
-        var layers = QuantizedLayerFinder.Find(quantized.Model.Graph);
-        if (layers.Count == 0)
-            throw new CalibException(
-                $"Model '{quantized.Name}' has no quantized layer (no Conv, Gemm, MatMul, ConvTranspose or AveragePool reading a " +
-                "DequantizeLinear(QuantizeLinear(x))): pass the fake-quant model that 'calib run' writes (<model>_fake_quant.onnx) as --quantized.");
+        var layers = QuantizedLayers(quantized);
         foreach (var model in others.Prepend(quantized)) CheckSameInput(floatModel, model, data);
 
         ModelScore Score(NamedModel model) => ClassifierScoring.Score(model.Model, model.Name, data, settings.Execution,
@@ -64,9 +60,22 @@ public static class Evaluator
         var quantizedScore = Score(quantized);
         var otherScores = others.Select(Score).ToList();
         var histograms = new Dictionary<string, StreamingHistogram>(StringComparer.Ordinal);
-        var reports = new LayerAnalysis(floatModel, quantized, data, settings, progress).Run(layers, recordClips, floatScore, histograms);
+        var batches = data.Read(data.Set.Spread(settings.LayerSamples)).Select(b => new InputBatch(b.Data, b.Shape, b.Count)).ToList();
+        var reports = new LayerAnalysis(floatModel, quantized, batches, data, settings, progress).Run(layers, recordClips, floatScore, histograms);
         return new EvaluationReport(floatScore, quantizedScore, otherScores, reports, histograms,
             Math.Min(settings.LayerSamples, data.Set.Count), settings.Sensitivity, data.Set.Location, data.Set.Source);
+    }
+
+    /// <summary>The quantized layers of <paramref name="quantized"/>.</summary>
+    /// <exception cref="CalibException">It has none.</exception>
+    internal static IReadOnlyList<QuantizedLayer> QuantizedLayers(NamedModel quantized)
+    {
+        var layers = QuantizedLayerFinder.Find(quantized.Model.Graph);
+        if (layers.Count == 0)
+            throw new CalibException(
+                $"Model '{quantized.Name}' has no quantized layer (no Conv, Gemm, MatMul, ConvTranspose or AveragePool reading a " +
+                "DequantizeLinear(QuantizeLinear(x))): pass the fake-quant model that 'calib run' writes (<model>_fake_quant.onnx) as --quantized.");
+        return layers;
     }
 
     private static void CheckSameInput(NamedModel floatModel, NamedModel quantized, EvaluationData data)

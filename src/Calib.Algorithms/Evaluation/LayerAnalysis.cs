@@ -1,5 +1,6 @@
 using Calib.Algorithms.Quantization;
 using Calib.Algorithms.Statistics;
+using Calib.Graph;
 using Calib.Graph.Analysis;
 using Calib.Graph.Ir;
 using Calib.Graph.Passes;
@@ -8,22 +9,34 @@ using Calib.Graph.Quantization;
 namespace Calib.Algorithms.Evaluation;
 
 /// <summary>
-/// The per-layer half of an evaluation, on a subset of the set (the layer samples, read once and
-/// kept): every layer's output compared by name between the float and the quantized model (the
+/// The per-layer half of an evaluation, on the layer samples (read once and kept; labels not
+/// needed): every layer's output compared by name between the float and the quantized model (the
 /// cumulative error), then, for each layer, the model with only that layer quantized (every other
 /// layer's Q/DQ stripped) compared with the float model — the error the layer adds, the SQNR of the
-/// model output and, when sensitivity is measured by accuracy, the top-1 on the whole set.
+/// model output and, when sensitivity is measured by accuracy, the top-1 on the whole labelled set.
 /// </summary>
+/// <param name="floatModel">The float model.</param>
+/// <param name="quantized">The quantized model.</param>
+/// <param name="batches">The layer samples.</param>
+/// <param name="data">The labelled set, for sensitivity by accuracy; null when there are no labels (sensitivity by SQNR only).</param>
+/// <param name="settings">Sensitivity measure and device.</param>
+/// <param name="progress">Progress of each stage.</param>
 internal sealed class LayerAnalysis(
-    NamedModel floatModel, NamedModel quantized, EvaluationData data, EvaluationSettings settings, Action<EvaluationProgress>? progress)
+    NamedModel floatModel, NamedModel quantized, IReadOnlyList<InputBatch> batches, EvaluationData? data, EvaluationSettings settings,
+    Action<EvaluationProgress>? progress)
 {
     private const string ErrorStage = "layer errors";
 
     /// <summary>Analyses <paramref name="layers"/> and fills <paramref name="histograms"/> (per layer) with what reaches their input quantizers.</summary>
+    /// <param name="layers">The quantized layers.</param>
+    /// <param name="recordClips">Layer name → clip range chosen by calibration, when known.</param>
+    /// <param name="floatScore">The float model's score; needed for sensitivity by accuracy.</param>
+    /// <param name="histograms">Filled per layer name.</param>
     public IReadOnlyList<LayerReport> Run(IReadOnlyList<QuantizedLayer> layers, IReadOnlyDictionary<string, ClipRange>? recordClips,
-        ModelScore floatScore, Dictionary<string, StreamingHistogram> histograms)
+        ModelScore? floatScore, Dictionary<string, StreamingHistogram> histograms)
     {
-        var batches = data.Read(data.Set.Spread(settings.LayerSamples)).ToList();
+        if (settings.Sensitivity == SensitivityMeasure.Accuracy && (data is null || floatScore is null))
+            throw new CalibException("--sensitivity accuracy needs a labelled set (--eval-set): without labels, sensitivity is measured by output SQNR.");
         var floatTensors = floatModel.Model.Graph.Nodes.SelectMany(n => n.Outputs).ToHashSet(StringComparer.Ordinal);
         var outputs = layers.Select(l => OutputPair(l.Node, floatTensors)).ToList();
         var modelOutput = new TensorPair(floatModel.Model.Graph.Outputs[0].Name, quantized.Model.Graph.Outputs[0].Name);
@@ -44,7 +57,7 @@ internal sealed class LayerAnalysis(
             var errors = ModelComparison.Compare(floatModel.Model, isolated, pairs, batches, settings.Execution);
             progress?.Invoke(new EvaluationProgress(ErrorStage, i + 2, stages));
             var score = settings.Sensitivity == SensitivityMeasure.Accuracy
-                ? ClassifierScoring.Score(isolated, $"{quantized.Name} with only {layer.Name} quantized", data, settings.Execution,
+                ? ClassifierScoring.Score(isolated, $"{quantized.Name} with only {layer.Name} quantized", data!, settings.Execution,
                     (done, total) => progress?.Invoke(new EvaluationProgress($"sensitivity {layer.Name}", done, total)))
                 : null;
             var (clip, source) = ClipOf(layer, recordClips);
@@ -52,7 +65,7 @@ internal sealed class LayerAnalysis(
                 layer.Name, layer.Node.OpType, layer.Input, outputs[i]?.Reference ?? layer.Node.Outputs[0],
                 outputs[i] is null ? null : errors[0].Result,
                 outputs[i] is null ? null : cumulative[compared.IndexOf(outputs[i]!.Value)].Result,
-                errors[^1].Result.SqnrDb, score?.Top1, score is null ? null : floatScore.Top1Difference(score), clip, source));
+                errors[^1].Result.SqnrDb, score?.Top1, score is null ? null : floatScore!.Top1Difference(score), clip, source));
         }
         return Ranked(reports);
     }

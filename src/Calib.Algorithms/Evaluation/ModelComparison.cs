@@ -10,6 +10,12 @@ namespace Calib.Algorithms.Evaluation;
 /// <param name="Candidate">The name in the candidate (quantized) model.</param>
 public readonly record struct TensorPair(string Reference, string Candidate);
 
+/// <summary>A batch of model input, labelled or not.</summary>
+/// <param name="Data">NCHW float32 data; a model with a fixed batch gets zero padding after the samples.</param>
+/// <param name="Shape">The tensor shape (padded).</param>
+/// <param name="Count">Number of real samples (the padding excluded).</param>
+public sealed record InputBatch(float[] Data, long[] Shape, int Count);
+
 /// <summary>
 /// Runs a reference and a candidate model on the same batches and measures, per tensor pair, how
 /// far the candidate's values are from the reference's; optionally folds candidate tensors into
@@ -26,7 +32,13 @@ internal static class ModelComparison
     /// <param name="histograms">Candidate tensors (node outputs or the graph input) to histogram, by name; null for none.</param>
     /// <exception cref="CalibException">A compared tensor has different sizes in the two models.</exception>
     public static IReadOnlyList<ErrorAccumulator> Compare(OnnxModel reference, OnnxModel candidate, IReadOnlyList<TensorPair> pairs,
-        IReadOnlyList<LabelledBatch> batches, ExecutionOptions execution, IReadOnlyDictionary<string, StreamingHistogram>? histograms = null)
+        IReadOnlyList<LabelledBatch> batches, ExecutionOptions execution, IReadOnlyDictionary<string, StreamingHistogram>? histograms = null) =>
+        Compare(reference, candidate, pairs, batches.Select(b => new InputBatch(b.Data, b.Shape, b.Count)).ToList(), execution, histograms);
+
+    /// <summary>Compares <paramref name="pairs"/> over unlabelled <paramref name="batches"/>.</summary>
+    /// <inheritdoc cref="Compare(OnnxModel, OnnxModel, IReadOnlyList{TensorPair}, IReadOnlyList{LabelledBatch}, ExecutionOptions, IReadOnlyDictionary{string, StreamingHistogram}?)"/>
+    public static IReadOnlyList<ErrorAccumulator> Compare(OnnxModel reference, OnnxModel candidate, IReadOnlyList<TensorPair> pairs,
+        IReadOnlyList<InputBatch> batches, ExecutionOptions execution, IReadOnlyDictionary<string, StreamingHistogram>? histograms = null)
     {
         histograms ??= new Dictionary<string, StreamingHistogram>();
         var candidateInputs = candidate.Graph.RuntimeInputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);

@@ -8,9 +8,12 @@ namespace Calib.Algorithms.Reporting;
 public static class AccuracyCsv
 {
     /// <summary>The CSV text.</summary>
-    public static string Write(EvaluationReport report)
+    public static string Write(EvaluationReport report) => Write(report.Layers);
+
+    /// <summary>The CSV text of <paramref name="layers"/> (a label-free evaluation's too: its top-1 columns stay empty).</summary>
+    public static string Write(IReadOnlyList<LayerReport> layers)
     {
-        var rows = report.Layers.Select(Row).ToList();
+        var rows = layers.Select(Row).ToList();
         using var text = new StringWriter(CultureInfo.InvariantCulture);
         using (var csv = CsvWriter.Create(text))
             csv.WriteRecords(rows);

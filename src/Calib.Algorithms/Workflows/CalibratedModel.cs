@@ -3,6 +3,7 @@ using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Export;
 using Calib.Algorithms.Placement;
 using Calib.Algorithms.Preparation;
+using Calib.Algorithms.Quantization;
 using Calib.Graph.Ir;
 
 namespace Calib.Algorithms.Workflows;
@@ -72,6 +73,19 @@ public sealed class CalibratedModel
     /// </summary>
     public OnnxModel FakeQuantModelWithout(IReadOnlySet<string> floatLayers) =>
         QdqModels.FakeQuant(Plan, Result with { Layers = Result.Layers.Where(l => !floatLayers.Contains(l.Layer.Name)).ToList() });
+
+    /// <summary>
+    /// This calibration as if --act-algo <paramref name="algorithm"/> had been given: every layer's and
+    /// deploy tensor's range is searched again from the collected statistics, without observing again.
+    /// </summary>
+    public CalibratedModel WithAlgorithm(ActivationAlgorithm algorithm)
+    {
+        var request = Request with { Overrides = Request.Overrides with { Algorithm = algorithm } };
+        var config = Config.WithAlgorithm(algorithm);
+        var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config);
+        var result = LayerQuantizer.Quantize(plan, Statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
+        return new CalibratedModel(Prepared, request, plan, result, config, Statistics, Elapsed, Preprocessing);
+    }
 
     /// <summary>
     /// This calibration as if the configuration had disabled <paramref name="layers"/>

@@ -1,6 +1,7 @@
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
 using Calib.Algorithms.Placement;
+using Calib.Algorithms.Evaluation;
 using Calib.Algorithms.Preparation;
 using Calib.Graph.Execution;
 using Calib.Graph.Operators;
@@ -69,6 +70,12 @@ public sealed record CalibrationRequest
     /// the same placement and outputs every time), written with the measured timings when it does not.
     /// </summary>
     public string? TimingsPath { get; init; }
+
+    /// <summary>
+    /// The label-free fidelity check after calibration (and its --min-cosine / --min-sqnr target); null
+    /// skips it (--no-fidelity).
+    /// </summary>
+    public FidelitySettings? Fidelity { get; init; } = new();
 
     /// <summary>The quantizable operator kinds.</summary>
     public OperatorRegistry Operators { get; init; } = OperatorRegistry.Default;

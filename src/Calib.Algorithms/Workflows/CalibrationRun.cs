@@ -6,6 +6,7 @@ using Calib.Algorithms.Evaluation;
 using Calib.Algorithms.Export;
 using Calib.Algorithms.Placement;
 using Calib.Algorithms.Preparation;
+using Calib.Algorithms.Reporting;
 using Calib.Graph;
 using Calib.Graph.IO;
 using Calib.Graph.Onnx;
@@ -20,11 +21,18 @@ namespace Calib.Algorithms.Workflows;
 /// <param name="Images">Number of calibration images used.</param>
 /// <param name="Elapsed">Wall time of the whole run.</param>
 /// <param name="Preparation">What preparation changed, in one line; null when nothing worth telling.</param>
+/// <param name="Fidelity">The outputs of the models written compared with float on held-out inputs; null with --no-fidelity.</param>
+/// <param name="FidelityBudget">The --min-cosine / --min-sqnr search, when there was one.</param>
 /// <param name="Speed">The deploy model timed against the float model; null when not measured.</param>
 /// <param name="Placement">What --optimize-for speed decided; null for the other goals.</param>
 public sealed record CalibrationOutcome(
     CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, IReadOnlyList<string> Files, long Images, TimeSpan Elapsed,
-    string? Preparation = null, DeploySpeed? Speed = null, PlacementResult? Placement = null);
+    string? Preparation = null, FidelityReport? Fidelity = null, FidelityBudgetResult? FidelityBudget = null,
+    DeploySpeed? Speed = null, PlacementResult? Placement = null)
+{
+    /// <summary>How the activation ranges were chosen by output error; null when --act-algo or a config file fixed the algorithm.</summary>
+    public RangeChoiceResult? RangeChoice { get; init; }
+}
 
 /// <summary>
 /// Post-training calibration end to end: load and prepare (<see cref="PreparedModel"/>), observe,
@@ -37,17 +45,23 @@ public static class CalibrationRun
     /// <param name="request">The run's inputs and settings.</param>
     /// <param name="onBatch">Progress: called with (batches done, batches in all).</param>
     /// <param name="warn">Receives warnings.</param>
-    public static CalibrationOutcome Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
+    /// <param name="onFidelityStep">Each step of a --min-cosine / --min-sqnr search.</param>
+    /// <exception cref="CalibException">Bad input, or a fidelity target that cannot be met (nothing is written).</exception>
+    public static CalibrationOutcome Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null,
+        Action<FidelityStep>? onFidelityStep = null)
     {
         // Claimed before calibrating: an unwritable or busy output folder fails at once.
         using var folder = OutputFolder.Claim(request.OutputDirectory);
         CheckGoal(request);
-        var calibrated = SpeedPlacement.Apply(Calibrate(Prepare(request, warn), request, onBatch, warn), warn);
-        var files = Outputs(calibrated);
+        var (chosen, choice) = ChooseRanges(Calibrate(Prepare(request, warn), request, onBatch, warn));
+        var calibrated = SpeedPlacement.Apply(chosen, warn);
+        var fidelity = CheckFidelity(calibrated, onFidelityStep);
+        calibrated = fidelity?.Calibrated ?? calibrated;
+        var files = Outputs(calibrated, fidelity);
         var speed = AddSpeed(calibrated, files);
         files.Commit();
         SpeedPlacement.SaveTimings(calibrated);
-        return Outcome(calibrated, files, speed);
+        return Outcome(calibrated, files, fidelity, speed) with { RangeChoice = choice };
     }
 
     /// <summary>Rejects a --timings file without --optimize-for speed, which would silently do nothing.</summary>
@@ -57,6 +71,22 @@ public static class CalibrationRun
         if (request.TimingsPath is { } path && request.OptimizeFor != OptimizationGoal.Speed)
             throw new CalibException($"--timings '{path}' records the timings of a speed placement: add --optimize-for speed, or drop --timings.");
     }
+
+    /// <summary>
+    /// When the request forces no algorithm (no --act-algo, no config file), the candidate ranges compared
+    /// by output error (<see cref="Workflows.RangeChoice"/>); else <paramref name="calibrated"/> as it is.
+    /// </summary>
+    public static (CalibratedModel Calibrated, RangeChoiceResult? Choice) ChooseRanges(CalibratedModel calibrated)
+    {
+        if (!Workflows.RangeChoice.Applies(calibrated.Request)) return (calibrated, null);
+        var (chosen, choice) = Workflows.RangeChoice.Choose(calibrated);
+        return (chosen, choice);
+    }
+
+    /// <summary>The request's fidelity check of <paramref name="calibrated"/>; null when it asks for none.</summary>
+    /// <exception cref="CalibException">Bad fidelity settings or set, or a target that cannot be met.</exception>
+    public static FidelityOutcome? CheckFidelity(CalibratedModel calibrated, Action<FidelityStep>? onStep = null) =>
+        calibrated.Request.Fidelity is { } settings ? FidelityCheck.Run(calibrated, settings, onStep) : null;
 
     /// <summary>Loads and prepares the request's model with its configuration.</summary>
     public static PreparedModel Prepare(CalibrationRequest request, Action<string>? warn = null) =>
@@ -101,7 +131,14 @@ public static class CalibrationRun
     /// The files of a calibrated model (fake-quant and deploy models, record, config, CSV), made and
     /// checked but not yet written: add more, then <see cref="OutputFileSet.Commit"/>.
     /// </summary>
-    public static OutputFileSet Outputs(CalibratedModel calibrated)
+    public static OutputFileSet Outputs(CalibratedModel calibrated, FidelityOutcome? fidelity = null)
+    {
+        var files = StandardFiles(calibrated);
+        if (fidelity is not null) FidelitySummary.AddFiles(files, calibrated.ModelName, fidelity.Report, fidelity.Budget);
+        return files;
+    }
+
+    private static OutputFileSet StandardFiles(CalibratedModel calibrated)
     {
         var request = calibrated.Request;
         return StandardOutputs.Build(calibrated.ModelName, request.OutputDirectory,
@@ -138,9 +175,9 @@ public static class CalibrationRun
     }
 
     /// <summary>What a run that wrote <paramref name="files"/> for <paramref name="calibrated"/> produced.</summary>
-    public static CalibrationOutcome Outcome(CalibratedModel calibrated, OutputFileSet files, DeploySpeed? speed = null) =>
+    public static CalibrationOutcome Outcome(CalibratedModel calibrated, OutputFileSet files, FidelityOutcome? fidelity = null, DeploySpeed? speed = null) =>
         new(calibrated.Plan, calibrated.Result, calibrated.Config, [.. files.Paths], calibrated.Statistics.Samples, calibrated.Elapsed,
-            calibrated.Prepared.ChangeSummary, speed, calibrated.Placement);
+            calibrated.Prepared.ChangeSummary, fidelity?.Report, fidelity?.Budget, speed, calibrated.Placement);
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>
     public static string DefaultOutputDirectory(string modelPath) =>

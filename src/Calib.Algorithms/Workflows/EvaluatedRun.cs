@@ -48,6 +48,8 @@ public static class EvaluatedRun
     public static EvaluatedRunOutcome Execute(EvaluatedRunRequest request, Action<int, int>? onBatch = null,
         Action<EvaluationProgress>? progress = null, Action<BudgetStep>? onStep = null, Action<string>? warn = null)
     {
+        if (request.AccuracyBudget is not null && request.Calibration.Fidelity?.HasTarget == true)
+            throw new CalibException("--accuracy-budget and --min-cosine/--min-sqnr both choose the layers to keep in float: give one of them.");
         if (request.AccuracyBudget is < 0 or double.NaN)
             throw new CalibException($"--accuracy-budget {request.AccuracyBudget} must be 0 or more (points of top-1 accuracy).");
         var calibration = request.Calibration;
@@ -65,8 +67,11 @@ public static class EvaluatedRun
         var floatModel = new NamedModel(calibration.ModelPath, prepared.Loaded.Model);
         // Opened before calibrating, so that a bad evaluation set fails at once.
         var data = EvaluationData.Open(floatModel.Model, calibration.ModelPath, request.EvalSet, settings);
+        var (chosen, choice) = CalibrationRun.ChooseRanges(CalibrationRun.Calibrate(prepared, calibration, onBatch, warn));
         // Placed before evaluating, so that what is evaluated is what is written.
-        var calibrated = SpeedPlacement.Apply(CalibrationRun.Calibrate(prepared, calibration, onBatch, warn), warn);
+        var calibrated = SpeedPlacement.Apply(chosen, warn);
+        var fidelity = CalibrationRun.CheckFidelity(calibrated);
+        calibrated = fidelity?.Calibrated ?? calibrated;
         var report = Evaluate(calibrated, floatModel, data, settings, progress);
         BudgetResult? budget = null;
         if (request.AccuracyBudget is { } allowed)
@@ -77,15 +82,17 @@ public static class EvaluatedRun
             {
                 calibrated = calibrated.KeepingFloat(budget.FloatLayers);
                 report = Evaluate(calibrated, floatModel, data, settings, progress);
+                // The fidelity figures describe the models written: those with the budget's layers in float.
+                fidelity = CalibrationRun.CheckFidelity(calibrated);
             }
         }
-        var files = CalibrationRun.Outputs(calibrated);
+        var files = CalibrationRun.Outputs(calibrated, fidelity);
         ReportFiles.AddTables(files, $"{calibrated.ModelName}_accuracy", report, budget);
         ReportFiles.AddPlots(files, $"{calibrated.ModelName}_", report, request.PlotLayers);
         var speed = CalibrationRun.AddSpeed(calibrated, files);
         files.Commit();
         SpeedPlacement.SaveTimings(calibrated);
-        return new EvaluatedRunOutcome(CalibrationRun.Outcome(calibrated, files, speed), report, budget);
+        return new EvaluatedRunOutcome(CalibrationRun.Outcome(calibrated, files, fidelity, speed) with { RangeChoice = choice }, report, budget);
     }
 
     private static EvaluationReport Evaluate(CalibratedModel calibrated, NamedModel floatModel, EvaluationData data, EvaluationSettings settings,

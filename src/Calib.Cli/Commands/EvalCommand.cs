@@ -21,16 +21,24 @@ internal static class EvalCommand
         var plots = new Option<string?>("--plots") { Description = "Write PNG plots to this folder: per-layer SQNR, and input histograms with clip ranges." }.NamesFolder();
         var batchSize = new Option<int?>("--batch-size") { Description = $"Images per batch (default: the model's fixed batch size, else {EvaluationSettings.DefaultBatchSize})." };
         var execution = new ExecutionFlags();
-        var evaluation = new EvaluationOptions(evalSetRequired: true);
+        var evaluation = new EvaluationOptions(evalSetRequired: false);
+        var images = new Option<string?>("--images")
+        {
+            Description = "Instead of --eval-set: a plain folder of images or .npy tensors, no labels — output fidelity and per-layer error against float on --layer-samples of them.",
+        };
         var preprocessing = new PreprocessingOptions();
 
-        var command = new Command("eval", "Measure a quantized model against its float model: top-1/top-5, agreement, per-layer error and sensitivity.")
+        var command = new Command("eval", "Measure a quantized model against its float model: top-1/top-5, agreement, per-layer error and sensitivity (--eval-set), or without labels output fidelity and per-layer error (--images).")
         {
-            quantized, report, plots, batchSize,
+            quantized, report, plots, batchSize, images,
         };
         foreach (var option in model.All.Concat(evaluation.All).Concat(execution.All).Concat(preprocessing.All)) command.Options.Add(option);
         command.SetAction(parse =>
         {
+            if ((parse.GetValue(evaluation.EvalSet) is null) == (parse.GetValue(images) is null))
+                throw new CalibException("calib eval needs one of --eval-set DIR (labelled images: accuracy and per-layer error) or --images DIR (any images, no labels: output fidelity and per-layer error).");
+            if (parse.GetValue(images) is not null && parse.GetValue(evaluation.Limit) is not null)
+                throw new CalibException("--limit applies to --eval-set; with --images, --layer-samples says how many images are measured.");
             if (parse.GetValue(plots) is null && evaluation.PlotLayerNames(parse).Count > 0)
                 throw new CalibException("--plot-layer needs --plots DIR: the folder to write the histograms to.");
             var loaded = model.Load(parse, console);
@@ -43,6 +51,9 @@ internal static class EvalCommand
                 Execution = execution.Resolve(parse),
             });
             var floatModel = new NamedModel(model.ModelPath(parse), loaded.Model);
+            if (parse.GetValue(images) is { } folder)
+                return EvaluateWithoutLabels(console, floatModel, parse.GetValue(quantized)!, folder, settings,
+                    parse.GetValue(report), parse.GetValue(plots), evaluation.PlotLayerNames(parse));
             var result = ProgressView.Show(console, view => Evaluator.EvaluateFiles(
                 floatModel, parse.GetValue(quantized)!, parse.GetValue(evaluation.EvalSet)!, settings, view.Evaluation));
             var written = Write(result, parse.GetValue(report), parse.GetValue(plots), evaluation.PlotLayerNames(parse));
@@ -52,6 +63,32 @@ internal static class EvalCommand
             return CalibApp.Success;
         });
         return command;
+    }
+
+    private static int EvaluateWithoutLabels(CliConsole console, NamedModel floatModel, string quantizedPath, string folder,
+        EvaluationSettings settings, string? reportPath, string? plotsDirectory, IReadOnlyList<string> plotLayers)
+    {
+        var result = ProgressView.Show(console, view => LabelFreeEvaluator.EvaluateFiles(floatModel, quantizedPath, folder, settings, view.Evaluation));
+        var sets = new List<OutputFileSet>();
+        if (reportPath is not null)
+        {
+            var tables = new OutputFileSet(Path.GetDirectoryName(Path.GetFullPath(reportPath))!);
+            ReportFiles.AddTables(tables, Path.GetFileNameWithoutExtension(reportPath), result, Path.GetFileName(quantizedPath));
+            sets.Add(tables);
+        }
+        if (plotsDirectory is not null)
+        {
+            var plots = new OutputFileSet(plotsDirectory);
+            ReportFiles.AddPlots(plots, "", result, plotLayers);
+            sets.Add(plots);
+        }
+        foreach (var set in sets) set.Commit();
+        FidelityView.Summarize(console.Output, result.Output, null, Path.GetFileName(quantizedPath));
+        EvaluationView.Layers(console.Output, result.ByError);
+        var written = sets.SelectMany(s => s.Paths).ToList();
+        if (written.Count > 0) console.Output.WriteLine("Wrote:");
+        foreach (var file in written) console.Output.WriteLine($"  {file}");
+        return CalibApp.Success;
     }
 
     // Every file's content is made before any is written.

@@ -24,10 +24,16 @@ internal static class EvaluationView
         console.WriteLine($"{report.Float.Images} images from {report.EvalSet}; per-layer figures on {report.LayerSamples} of them, " +
             $"sensitivity by {(report.Sensitivity == SensitivityMeasure.Accuracy ? "top-1" : "output SQNR")} with only that layer quantized.");
 
+        Layers(console, report.ByError);
+    }
+
+    /// <summary>The per-layer table, in the order given (most error first).</summary>
+    public static void Layers(IAnsiConsole console, IEnumerable<LayerReport> byError)
+    {
         var layers = new Table().AddColumns(
             "error rank", "layer", "op", "SQNR dB (this layer)", "cosine", "max |error|", "SQNR dB (all layers)",
             "output SQNR dB", "top-1 (this layer)", "sensitivity rank");
-        foreach (var layer in report.ByError)
+        foreach (var layer in byError)
             layers.AddRow(
                 layer.ErrorRank.ToString(CultureInfo.InvariantCulture), Markup.Escape(layer.Name), layer.OpType,
                 Decibels(layer.Error?.SqnrDb), Number(layer.Error?.Cosine, "F5"), Number(layer.Error?.MaxAbsError, "G4"),

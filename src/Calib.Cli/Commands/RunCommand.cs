@@ -19,6 +19,7 @@ internal static class RunCommand
     {
         var flags = new CalibrationFlags();
         var evaluation = new EvaluationOptions(evalSetRequired: false);
+        var fidelity = new FidelityOptions();
         var budget = new Option<double?>("--accuracy-budget")
         {
             Description = "With --eval-set: keep the most sensitive layers in float, one at a time, until fake-quant top-1 is within this many points of float (AMCT accuracy_based_auto_calibration).",
@@ -46,7 +47,7 @@ internal static class RunCommand
             timings,
         };
         flags.AddTo(command);
-        foreach (var option in evaluation.All) command.Options.Add(option);
+        foreach (var option in evaluation.All.Concat(fidelity.All)) command.Options.Add(option);
         command.SetAction(parse =>
         {
             evaluation.RequireEvalSetFor(parse, budget);
@@ -55,6 +56,7 @@ internal static class RunCommand
                 Speed = parse.GetValue(noSpeed) ? null : LatencyBudget.Default,
                 OptimizeFor = OptimizationGoals.Parse(parse.GetValue(optimizeFor)!),
                 TimingsPath = parse.GetValue(timings),
+                Fidelity = fidelity.Resolve(parse),
             };
             if (parse.GetValue(evaluation.EvalSet) is { } evalSet)
                 return RunAndEvaluate(console, new EvaluatedRunRequest
@@ -65,9 +67,20 @@ internal static class RunCommand
                     AccuracyBudget = parse.GetValue(budget),
                     PlotLayers = evaluation.PlotLayerNames(parse),
                 });
-            var outcome = ProgressView.Show(console, view => CalibrationRun.Execute(request, view.Calibration, console.Warn));
-            Summarize(console.Output, outcome);
-            return CalibApp.Success;
+            var steps = new List<FidelityStep>();
+            try
+            {
+                var outcome = ProgressView.Show(console, view => CalibrationRun.Execute(request, view.Calibration, console.Warn,
+                    step => { steps.Add(step); if (!console.IsTerminal) FidelityView.Step(console.PlainOutput, step, steps.Count); }));
+                Summarize(console.Output, outcome);
+                return CalibApp.Success;
+            }
+            finally
+            {
+                // The progress display owns the terminal while it runs: steps are printed after it, also when the target is not met.
+                if (console.IsTerminal)
+                    foreach (var (step, i) in steps.Select((s, i) => (s, i))) FidelityView.Step(console.PlainOutput, step, i + 1);
+            }
         });
         return command;
     }
@@ -116,6 +129,8 @@ internal static class RunCommand
         console.WriteLine($"Quantized {outcome.Result.Layers.Count} layers{(notes.Count > 0 ? $" ({string.Join(", ", notes)})" : "")} " +
             $"{(outcome.Images > 0 ? $"from {outcome.Images} images" : "from the model's learned quantization")} in {outcome.Elapsed.TotalSeconds:F1} s. Wrote:");
         foreach (var file in outcome.Files) console.WriteLine($"  {file}");
+        if (outcome.RangeChoice is { } choice) FidelityView.RangeChoice(console, choice);
+        if (outcome.Fidelity is { } fidelity) FidelityView.Summarize(console, fidelity, outcome.FidelityBudget);
         foreach (var line in outcome.Placement?.Describe() ?? []) console.WriteLine(line);
         if (outcome.Speed is { } speed) console.WriteLine(speed.Describe());
     }
