@@ -20,6 +20,9 @@ public sealed record CalibrationSetObservation(
     /// <summary>Measure the image input and warn when it looks like raw pixels (see <see cref="RawPixelCheck"/>); for runs given no preprocessing.</summary>
     public bool CheckRawPixels { get; init; }
 
+    /// <summary>True when the set is read as tensors for <paramref name="model"/> (.npz, per-input folders, .npy for a non-image model), not as images.</summary>
+    public bool IsTensorData(OnnxModel model) => TensorCalibrationData.Open(CalibrationSet, model, ModelPath, TensorData) is not null;
+
     /// <summary>
     /// Streams the set through <paramref name="model"/> and returns the statistics of <paramref name="tensors"/>:
     /// images are decoded on background threads, batches are observed one at a time.

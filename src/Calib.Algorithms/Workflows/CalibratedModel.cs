@@ -55,6 +55,12 @@ public sealed class CalibratedModel
     /// <summary>What <c>--optimize-for speed</c> decided and measured; null for the other goals.</summary>
     public PlacementResult? Placement { get; private init; }
 
+    /// <summary>
+    /// Whether the checks after calibration (range choice, fidelity) can read the calibration set again as
+    /// images: not for tensor data (.npz, per-input folders), nor when --skip-bad-images may have dropped files.
+    /// </summary>
+    public bool ReadsImagesAgain { get; init; } = true;
+
     /// <summary>Wall time of the calibration.</summary>
     public TimeSpan Elapsed { get; }
 
@@ -84,7 +90,7 @@ public sealed class CalibratedModel
         var config = Config.WithAlgorithm(algorithm);
         var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config);
         var result = LayerQuantizer.Quantize(plan, Statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
-        return new CalibratedModel(Prepared, request, plan, result, config, Statistics, Elapsed, Preprocessing);
+        return Derived(request, plan, result, config);
     }
 
     /// <summary>
@@ -107,14 +113,19 @@ public sealed class CalibratedModel
         var config = Config.WithLayersDisabled(layers);
         var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config, floatIslands: islands);
         var result = LayerQuantizer.Quantize(plan, Statistics, ConfigResolution.DeployDefaults(config, Request.Overrides));
-        return new CalibratedModel(Prepared, Request, plan, result, config, Statistics, Elapsed, Preprocessing)
-        {
-            PreprocessingSource = PreprocessingSource,
-            Placement = Placement,
-        };
+        return Derived(Request, plan, result, config);
     }
 
     /// <summary>This calibration with the speed placement that produced it recorded (its layers already kept float).</summary>
-    public CalibratedModel WithPlacement(PlacementResult placement) =>
-        new(Prepared, Request, Plan, Result, Config, Statistics, Elapsed, Preprocessing) { PreprocessingSource = PreprocessingSource, Placement = placement };
+    public CalibratedModel WithPlacement(PlacementResult placement) => Derived(Request, Plan, Result, Config, placement);
+
+    // A re-derived calibration keeps everything the run established besides what it re-derives.
+    private CalibratedModel Derived(CalibrationRequest request, CalibrationPlan plan, QuantizationResult result, QuantConfig config,
+        PlacementResult? placement = null) =>
+        new(Prepared, request, plan, result, config, Statistics, Elapsed, Preprocessing)
+        {
+            PreprocessingSource = PreprocessingSource,
+            ReadsImagesAgain = ReadsImagesAgain,
+            Placement = placement ?? Placement,
+        };
 }

@@ -32,6 +32,9 @@ public sealed record CalibrationOutcome(
 {
     /// <summary>How the activation ranges were chosen by output error; null when --act-algo or a config file fixed the algorithm.</summary>
     public RangeChoiceResult? RangeChoice { get; init; }
+
+    /// <summary>Why the fidelity check asked for was not made; null when it was made or not asked for.</summary>
+    public string? FidelityNotMeasured { get; init; }
 }
 
 /// <summary>
@@ -78,15 +81,20 @@ public static class CalibrationRun
     /// </summary>
     public static (CalibratedModel Calibrated, RangeChoiceResult? Choice) ChooseRanges(CalibratedModel calibrated)
     {
-        if (!Workflows.RangeChoice.Applies(calibrated.Request)) return (calibrated, null);
+        if (!Workflows.RangeChoice.Applies(calibrated.Request) || !calibrated.ReadsImagesAgain) return (calibrated, null);
         var (chosen, choice) = Workflows.RangeChoice.Choose(calibrated);
         return (chosen, choice);
     }
 
-    /// <summary>The request's fidelity check of <paramref name="calibrated"/>; null when it asks for none.</summary>
+    /// <summary>
+    /// The request's fidelity check of <paramref name="calibrated"/>; null when it asks for none, or when the
+    /// calibration set cannot be read again as images and no --fidelity-set is given.
+    /// </summary>
     /// <exception cref="CalibException">Bad fidelity settings or set, or a target that cannot be met.</exception>
     public static FidelityOutcome? CheckFidelity(CalibratedModel calibrated, Action<FidelityStep>? onStep = null) =>
-        calibrated.Request.Fidelity is { } settings ? FidelityCheck.Run(calibrated, settings, onStep) : null;
+        calibrated.Request.Fidelity is { } settings && (calibrated.ReadsImagesAgain || settings.Set is not null)
+            ? FidelityCheck.Run(calibrated, settings, onStep)
+            : null;
 
     /// <summary>Loads and prepares the request's model with its configuration.</summary>
     public static PreparedModel Prepare(CalibrationRequest request, Action<string>? warn = null) =>
@@ -124,7 +132,11 @@ public static class CalibrationRun
         };
         var statistics = observation.Observe(prepared.Model, plan.ObservedTensors, tensor => DescribeReaders(plan, tensor), onBatch, warn);
         var result = LayerQuantizer.Quantize(plan, statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
-        return new CalibratedModel(prepared, request, plan, result, config, statistics, clock.Elapsed, preprocessing) { PreprocessingSource = preprocessingSource };
+        return new CalibratedModel(prepared, request, plan, result, config, statistics, clock.Elapsed, preprocessing)
+        {
+            PreprocessingSource = preprocessingSource,
+            ReadsImagesAgain = !request.SkipUndecodable && !observation.IsTensorData(prepared.Model),
+        };
     }
 
     /// <summary>
@@ -177,7 +189,13 @@ public static class CalibrationRun
     /// <summary>What a run that wrote <paramref name="files"/> for <paramref name="calibrated"/> produced.</summary>
     public static CalibrationOutcome Outcome(CalibratedModel calibrated, OutputFileSet files, FidelityOutcome? fidelity = null, DeploySpeed? speed = null) =>
         new(calibrated.Plan, calibrated.Result, calibrated.Config, [.. files.Paths], calibrated.Statistics.Samples, calibrated.Elapsed,
-            calibrated.Prepared.ChangeSummary, fidelity?.Report, fidelity?.Budget, speed, calibrated.Placement);
+            calibrated.Prepared.ChangeSummary, fidelity?.Report, fidelity?.Budget, speed, calibrated.Placement)
+        {
+            FidelityNotMeasured = fidelity is not null || calibrated.Request.Fidelity is null ? null
+                : calibrated.Request.SkipUndecodable
+                    ? "--skip-bad-images may have dropped calibration files, so held-out ones cannot be told apart; pass --fidelity-set DIR to measure."
+                    : "the calibration data are tensors (.npz or per-input folders), which the check does not read yet; pass --fidelity-set DIR of images to measure.",
+        };
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>
     public static string DefaultOutputDirectory(string modelPath) =>

@@ -131,6 +131,7 @@ internal static class RunCommand
         foreach (var file in outcome.Files) console.WriteLine($"  {file}");
         if (outcome.RangeChoice is { } choice) FidelityView.RangeChoice(console, choice);
         if (outcome.Fidelity is { } fidelity) FidelityView.Summarize(console, fidelity, outcome.FidelityBudget);
+        else if (outcome.FidelityNotMeasured is { } why) console.WriteLine($"Fidelity not measured: {why}");
         foreach (var line in outcome.Placement?.Describe() ?? []) console.WriteLine(line);
         if (outcome.Speed is { } speed) console.WriteLine(speed.Describe());
     }
