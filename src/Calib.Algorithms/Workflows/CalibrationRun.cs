@@ -207,6 +207,13 @@ public static class CalibrationRun
         return layers.Count > 0 ? $"input of layer {string.Join(", ", layers)}" : "an activation of the deploy model";
     }
 
-    private static string NoLayerReason(CalibrationPlan plan) =>
-        plan.SkippedByConfig.Count > 0 ? "the config disables every quantizable layer" : "it has no Conv, ConvTranspose, Gemm, MatMul or AveragePool that meets AMCT's restrictions";
+    private static string NoLayerReason(CalibrationPlan plan)
+    {
+        if (plan.SkippedByConfig.Count > 0) return "the config disables every quantizable layer";
+        // A model whose layers all sit in If/Loop/Scan bodies (e.g. branches on a sample rate) is the common surprise.
+        var nested = plan.Model.Graph.Nodes.SelectMany(n => Graph.Analysis.SubgraphNodes.Of(n)).Count(s => s.LooksQuantizable);
+        return nested > 0
+            ? $"its {nested} layers of a quantizable kind all sit inside If/Loop/Scan bodies, which calib does not quantize yet"
+            : "it has no Conv, ConvTranspose, Gemm, MatMul or AveragePool that meets AMCT's restrictions";
+    }
 }

@@ -79,6 +79,7 @@ internal static class InspectCommand
         }
         console.Write(table);
         var byKind = report.Layers.Where(l => l.Quantizable).GroupBy(l => l.Kind).Select(g => $"{g.Key} {g.Count()}");
-        console.WriteLine($"{report.QuantizableCount} of {report.Layers.Count} nodes quantizable ({string.Join(", ", byKind)}).");
+        var kinds = report.QuantizableCount > 0 ? $" ({string.Join(", ", byKind)})" : "";
+        console.WriteLine($"{report.QuantizableCount} of {report.Layers.Count} nodes quantizable{kinds}.");
     }
 }
