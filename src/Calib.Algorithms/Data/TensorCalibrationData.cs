@@ -23,12 +23,6 @@ public sealed class TensorCalibrationData
         _location = location;
     }
 
-    /// <summary>The model inputs the data feeds.</summary>
-    public IReadOnlyList<TensorInput> Inputs => _inputs;
-
-    /// <summary>The data files (or paired files) in reading order.</summary>
-    public int FileCount => _files.Count;
-
     /// <summary>
     /// The tensor data <paramref name="calibrationSet"/> names for <paramref name="model"/>, or null when
     /// it is an image set for an image model (then <see cref="BatchReader"/> reads it).

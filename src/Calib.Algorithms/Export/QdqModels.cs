@@ -49,7 +49,6 @@ public static class QdqModels
             if (layer.Layer.Bias is { } bias)
                 QuantizeBias(graph, builder, node, layer.Layer, bias, ParamsOf(layer.Layer.Input).Scale, weights);
         }
-        builder.RemoveUnusedInitializers();
         return Finish(model, "deploy");
     }
 

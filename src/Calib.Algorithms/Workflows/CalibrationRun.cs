@@ -117,8 +117,8 @@ public static class CalibrationRun
         // Checked here, where the file is known: the plan would name the model by its graph name.
         if (prepared.Model.DefaultOpset < 10)
             throw new CalibException(
-                $"Model '{request.ModelPath}' uses ONNX opset {prepared.Model.DefaultOpset}; calib quantizes opset 10 and later and raises 7 to 12 to 13, " +
-                $"but not this model ({Graph.Passes.OpsetUpgrade.Obstacle(prepared.Model)}). " +
+                $"Model '{request.ModelPath}' uses ONNX opset {prepared.Model.DefaultOpset}; calib reads opset 7 to 21 and raises 7 to 12 to 13, " +
+                $"but could not raise this model ({Graph.Passes.OpsetUpgrade.Obstacle(prepared.Model)}). " +
                 "Convert it first, e.g. with python3-onnx: onnx.save(onnx.version_converter.convert_version(onnx.load(path), 13), new_path).");
         var plan = CalibrationPlan.Build(prepared.Model, prepared.Verdicts, config, warn);
         if (plan.Layers.Count == 0)

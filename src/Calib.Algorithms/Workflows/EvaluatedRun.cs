@@ -70,7 +70,10 @@ public static class EvaluatedRun
         var (chosen, choice) = CalibrationRun.ChooseRanges(CalibrationRun.Calibrate(prepared, calibration, onBatch, warn));
         // Placed before evaluating, so that what is evaluated is what is written.
         var calibrated = SpeedPlacement.Apply(chosen, warn);
-        var fidelity = CalibrationRun.CheckFidelity(calibrated);
+        // A fidelity target decides which layers are written, so it runs before evaluating; it excludes an accuracy
+        // budget. Without one, the figures are measured once, on the models written.
+        var fidelityFirst = calibration.Fidelity?.HasTarget == true;
+        var fidelity = fidelityFirst ? CalibrationRun.CheckFidelity(calibrated) : null;
         calibrated = fidelity?.Calibrated ?? calibrated;
         var report = Evaluate(calibrated, floatModel, data, settings, progress);
         BudgetResult? budget = null;
@@ -82,10 +85,9 @@ public static class EvaluatedRun
             {
                 calibrated = calibrated.KeepingFloat(budget.FloatLayers);
                 report = Evaluate(calibrated, floatModel, data, settings, progress);
-                // The fidelity figures describe the models written: those with the budget's layers in float.
-                fidelity = CalibrationRun.CheckFidelity(calibrated);
             }
         }
+        if (!fidelityFirst) fidelity = CalibrationRun.CheckFidelity(calibrated);
         var files = CalibrationRun.Outputs(calibrated, fidelity);
         ReportFiles.AddTables(files, $"{calibrated.ModelName}_accuracy", report, budget);
         ReportFiles.AddPlots(files, $"{calibrated.ModelName}_", report, request.PlotLayers);

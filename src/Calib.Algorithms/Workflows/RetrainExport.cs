@@ -17,9 +17,10 @@ public static class RetrainExport
     {
         // Claimed before calibrating: an unwritable or busy output folder fails at once.
         using var folder = OutputFolder.Claim(request.OutputDirectory);
-        var calibrated = CalibrationRun.Calibrate(CalibrationRun.Prepare(request, warn), request, onBatch, warn);
+        // Fine-tuning starts from the ranges 'calib run' would write.
+        var (calibrated, _) = CalibrationRun.ChooseRanges(CalibrationRun.Calibrate(CalibrationRun.Prepare(request, warn), request, onBatch, warn));
         var name = calibrated.ModelName;
-        var model = QdqModels.FakeQuant(calibrated.Plan, calibrated.Result);
+        var model = calibrated.FakeQuantModel();
         model.Graph.Name = model.Graph.Name.Replace("_fake-quant", "_retrain", StringComparison.Ordinal);
         Data.PreprocessingMetadata.Stamp(model, calibrated.Preprocessing);
         var files = new OutputFileSet(request.OutputDirectory);

@@ -58,11 +58,12 @@ public static class RistrettoQuantization
         var input = ModelInput.Of(model, request.ModelPath);
         // A fixed batch dimension must match --batch-size: the scorer feeds batches of exactly that size.
         input.BatchSize(request.BatchSize, fallback: request.BatchSize, request.ModelPath);
-        var preprocessing = PreprocessingOf(loaded, request);
+        // Flags, else recorded metadata, else a Caffe transform_param: the same resolution and source as 'calib run'.
+        var (preprocessing, preprocessingSource) = PreprocessingMetadata.Resolve(request.Preprocessing, loaded, request.ModelPath);
         var set = LabelledImages.Open(request.EvalSet, samples, input.Layout, preprocessing);
         if (set.Count < samples)
             throw new CalibException($"Evaluation set '{request.EvalSet}' has {set.Count} samples; --iterations {request.Iterations} × --batch-size {request.BatchSize} needs {samples}.");
-        WarnOfRawPixels(set, request.BatchSize, request.Preprocessing is not null || loaded.Preprocessing is not null, warn);
+        WarnOfRawPixels(set, request.BatchSize, preprocessingSource != PreprocessingMetadata.None, warn);
         var scoreTensor = blobs?.ScoreTensor() ?? model.Graph.Outputs[0].Name;
         var scorer = new AccuracyScorer(set, scoreTensor, request.BatchSize, request.Iterations, request.Execution);
 
@@ -98,9 +99,6 @@ public static class RistrettoQuantization
         var net = CaffeFiles.ReadPrototxt(path);
         return net.Layers.Count > 0 ? V1Upgrade.Upgrade(net, path) : net;
     }
-
-    private static Preprocessing PreprocessingOf(LoadedModel loaded, RistrettoRequest request) =>
-        Preprocessing.Resolve(request.Preprocessing, loaded, request.ModelPath);
 
     private static Dictionary<string, LayerRanges> Ranges(OnnxModel model, IReadOnlyList<RistrettoLayer> layers, AccuracyScorer scorer, BlobTensors? blobs)
     {

@@ -13,7 +13,7 @@ public sealed class ConvOperator : QuantizableOperator
 
     /// <inheritdoc/>
     public override string? Restriction(ModelGraph graph, Node node) =>
-        ConstantWeightRestriction(graph, node, 4, "filter", out _) ?? DilationRestriction(node);
+        ConstantWeightRestriction(graph, node, 4, "filter") ?? DilationRestriction(node);
 
     /// <inheritdoc/>
     public override bool FoldsBatchNorm(Node node) => true;

@@ -14,7 +14,7 @@ public sealed class ConvTransposeOperator : QuantizableOperator
     /// <inheritdoc/>
     public override string? Restriction(ModelGraph graph, Node node)
     {
-        if ((ConstantWeightRestriction(graph, node, 4, "filter", out _) ?? ConvOperator.DilationRestriction(node)) is { } reason) return reason;
+        if ((ConstantWeightRestriction(graph, node, 4, "filter") ?? ConvOperator.DilationRestriction(node)) is { } reason) return reason;
         var group = node.Attributes.GetInt("group", 1);
         return group != 1 ? $"group {group} ≠ 1" : null;
     }

@@ -15,7 +15,7 @@ public sealed class GemmOperator : QuantizableOperator
     public override string? Restriction(ModelGraph graph, Node node) =>
         node.Attributes.GetInt("transA", 0) != 0
             ? "transA = 1 (input transposed)"
-            : ConstantWeightRestriction(graph, node, 2, "weight", out _);
+            : ConstantWeightRestriction(graph, node, 2, "weight");
 
     /// <summary>B is [N, K] with transB = 1 (output channels on axis 0), else [K, N].</summary>
     public override int WeightAxis(Node node) => TransposedWeight(node) ? 0 : 1;

@@ -15,7 +15,7 @@ public sealed class MatMulOperator : QuantizableOperator
     public override int? BiasInput => null;
 
     /// <inheritdoc/>
-    public override string? Restriction(ModelGraph graph, Node node) => ConstantWeightRestriction(graph, node, 2, "weight", out _);
+    public override string? Restriction(ModelGraph graph, Node node) => ConstantWeightRestriction(graph, node, 2, "weight");
 
     /// <inheritdoc/>
     public override int WeightAxis(Node node) => 1;

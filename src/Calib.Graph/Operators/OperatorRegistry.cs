@@ -40,9 +40,6 @@ public sealed class OperatorRegistry
         new AveragePoolOperator(),
     ]);
 
-    /// <summary>Every registered kind.</summary>
-    public IEnumerable<QuantizableOperator> Operators => _byOpType.Values;
-
     /// <summary>A copy of this registry that also handles <paramref name="kind"/> (replacing a kind of the same operator).</summary>
     public OperatorRegistry With(QuantizableOperator kind) =>
         new(_byOpType.Values.Where(o => o.OpType != kind.OpType).Append(kind));

@@ -58,10 +58,11 @@ public abstract class QuantizableOperator
     public virtual long? OutputChannelCount(Node node, long[] dims) => dims[0];
 
     /// <summary>The weight's restriction shared by weighted kinds: a float32 constant of <paramref name="rank"/> dimensions.</summary>
-    protected static string? ConstantWeightRestriction(ModelGraph graph, Node node, int rank, string what, out TensorProto? weight)
+    protected string? ConstantWeightRestriction(ModelGraph graph, Node node, int rank, string what)
     {
-        weight = node.InputOrNull(1) is { } name ? graph.ConstantValue(name) : null;
-        if (weight is null) return $"weight '{node.InputOrNull(1) ?? ""}' is not a constant";
+        var input = node.InputOrNull(WeightInput!.Value);
+        var weight = input is null ? null : graph.ConstantValue(input);
+        if (weight is null) return $"weight '{input ?? ""}' is not a constant";
         var type = TensorData.TypeOf(weight);
         if (type != DataType.Float) return $"weight is {type}, not float32";
         return weight.Dims.Count != rank ? $"{what} is {weight.Dims.Count}-D, not {rank}-D" : null;

@@ -37,7 +37,11 @@ public static class GraphPreparation
     /// Counts the preparations run from here on in the current flow of execution (this thread and the
     /// tasks it starts) until the count is disposed: how tests hold commands to one preparation each.
     /// </summary>
-    public static PreparationCount Count() => Counter.Value = new PreparationCount(() => Counter.Value = null);
+    public static PreparationCount Count()
+    {
+        var outer = Counter.Value;
+        return Counter.Value = new PreparationCount(() => Counter.Value = outer);
+    }
 }
 
 /// <summary>One change a preparation pass made.</summary>

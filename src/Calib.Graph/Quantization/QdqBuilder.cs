@@ -90,9 +90,6 @@ public sealed class QdqBuilder(ModelGraph graph)
         return dequantized;
     }
 
-    /// <summary>Removes initializers no node reads any more (float weights replaced by int8 ones).</summary>
-    public void RemoveUnusedInitializers() => Passes.GraphRewrite.RemoveUnusedInitializers(graph);
-
     private string InsertPair(string source, string dequantized, ActivationQdq qdq, int index)
     {
         var type = qdq.Signed ? DataType.Int8 : DataType.Uint8;

@@ -28,9 +28,12 @@ public sealed class RunSpeedTests
         var root = json.RootElement;
         CollectionAssert.AreEqual(new long[] { 8, 1, 28, 28 }, root.GetProperty("input_shape").EnumerateArray().Select(e => e.GetInt64()).ToArray());
         Assert.IsTrue(root.GetProperty("pairs").GetInt32() >= 5);
-        Assert.IsTrue(root.GetProperty("float_ms").GetDouble() > 0);
-        Assert.IsTrue(root.GetProperty("deploy_ms").GetDouble() > 0);
-        Assert.IsTrue(root.GetProperty("speed_up").GetDouble() > 0);
+        var (floatMs, deployMs) = (root.GetProperty("float_ms").GetDouble(), root.GetProperty("deploy_ms").GetDouble());
+        Assert.IsTrue(floatMs > 0 && deployMs > 0);
+        // The speed-up is the ratio of the two medians, and the console line says which way it goes.
+        var speedUp = root.GetProperty("speed_up").GetDouble();
+        Assert.AreEqual(floatMs / deployMs, speedUp, 1e-3 * speedUp, "the file rounds to 4 decimals");
+        StringAssert.Contains(result.Output, speedUp >= 1 ? "faster than float" : "slower than float");
         Assert.AreEqual(new FileInfo(Path.Combine(output, "fmnist_resnet_deploy.onnx")).Length, root.GetProperty("deploy_bytes").GetInt64());
         var ratio = root.GetProperty("size_ratio").GetDouble();
         Assert.IsTrue(ratio is > 0.1 and < 0.5, $"deploy/float size {ratio}: int8 weights are about a quarter of float's");

@@ -119,7 +119,7 @@ public sealed class QdqStrippingTests
         var builder = new QdqBuilder(deploy.Graph);
         var conv = deploy.Graph.Nodes.Single(n => n.Name == "conv1");
         conv.Inputs[1] = builder.Int8Weight("w1", WeightsOf(deploy.Graph, "w1"));
-        builder.RemoveUnusedInitializers();
+        Calib.Graph.Passes.GraphRewrite.RemoveUnusedInitializers(deploy.Graph);
         var fakeQuantWeights = Float();
         var fq = fakeQuantWeights.Graph.Nodes.Single(n => n.Name == "conv1");
         fq.Inputs[1] = new QdqBuilder(fakeQuantWeights.Graph).FakeQuantizedWeight("w1", WeightsOf(fakeQuantWeights.Graph, "w1"));

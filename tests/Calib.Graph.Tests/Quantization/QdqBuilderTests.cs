@@ -98,7 +98,7 @@ public sealed class QdqBuilderTests
         var builder = new QdqBuilder(graph);
         // Per output column (axis 1): scales 0.5 and 1.
         graph.Nodes[0].Inputs[1] = builder.Int8Weight("w", new WeightQdq([0.5f, 1f], [2, 2, 6, 4, 10, 6], Axis: 1));
-        builder.RemoveUnusedInitializers();
+        Calib.Graph.Passes.GraphRewrite.RemoveUnusedInitializers(graph);
 
         Assert.IsFalse(graph.Initializers.ContainsKey("w"));
         Assert.AreEqual((int)DataType.Int8, graph.Initializers["w_quantized"].DataType);
