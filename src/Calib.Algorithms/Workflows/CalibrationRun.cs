@@ -211,9 +211,10 @@ public static class CalibrationRun
     {
         if (plan.SkippedByConfig.Count > 0) return "the config disables every quantizable layer";
         // A model whose layers all sit in If/Loop/Scan bodies (e.g. branches on a sample rate) is the common surprise.
-        var nested = plan.Model.Graph.Nodes.SelectMany(n => Graph.Analysis.SubgraphNodes.Of(n)).Count(s => s.LooksQuantizable);
-        return nested > 0
-            ? $"its {nested} layers of a quantizable kind all sit inside If/Loop/Scan bodies, which calib does not quantize yet"
+        var graph = plan.Model.Graph;
+        var nested = graph.Nodes.SelectMany(n => Graph.Analysis.SubgraphNodes.Of(graph, n)).Where(s => s.LooksQuantizable).ToList();
+        return nested.Count > 0
+            ? $"its {nested.Count} layers that meet AMCT's restrictions all sit inside If/Loop/Scan bodies, which calib does not quantize yet"
             : "it has no Conv, ConvTranspose, Gemm, MatMul or AveragePool that meets AMCT's restrictions";
     }
 }

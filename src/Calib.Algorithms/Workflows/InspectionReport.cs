@@ -93,7 +93,7 @@ public sealed record InspectionReport(
             .ToList();
         var layers = prepared.Verdicts
             .Select(verdict => verdict.IsQuantizable && disabled.Contains(verdict.Node.Name) ? verdict.KeptFloat(SkippedByConfig) : verdict)
-            .SelectMany((verdict, index) => SubgraphNodes.Of(verdict.Node, prepared.Operators)
+            .SelectMany((verdict, index) => SubgraphNodes.Of(model.Graph, verdict.Node, prepared.Operators)
                 .Select(inner => SubgraphRow(index, inner, tensors))
                 .Prepend(Row(index, verdict, model.Graph, tensors)))
             .ToList();

@@ -73,6 +73,29 @@ public sealed class NpmModelTests
             $"the float classifier reads the synthetic lines ({string.Join(",", floatClasses)} vs {string.Join(",", labels)})");
     }
 
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
+    public void Silero_vad_layers_are_listed_with_their_exact_reasons_and_run_says_why_nothing_is_quantized()
+    {
+        // Every layer of silero VAD v5 sits inside If branches (on the sample rate); its Convs are 1-D besides.
+        var model = Path.Combine(Models, "vad", "silero_vad_v5.onnx");
+        var frames = RepoPaths.NewTempDirectory();
+        ProjectScripts.Run("make_vad_frames.py", frames);
+        var output = Path.Combine(RepoPaths.NewTempDirectory(), "out");
+
+        var report = Calib.Algorithms.Workflows.Inspection.Inspect(new Calib.Algorithms.Preparation.ModelSource(model), null);
+        var run = CliRunner.InProcess("run", "--model", model, "--calib-set", frames, "-o", output);
+
+        var convs = report.Layers.Where(l => l.Op == "Conv").ToList();
+        Assert.AreEqual(12, convs.Count, "6 Convs in each branch");
+        Assert.IsTrue(convs.All(c => c.Reason == "filter is 3-D, not 4-D; inside an If branch: subgraph layers are not quantized"),
+            string.Join("\n", convs.Select(c => c.Reason)));
+        Assert.AreEqual(4, report.Layers.Count(l => l.Op == "LSTM"));
+        Assert.AreEqual(1, run.ExitCode);
+        StringAssert.Contains(run.Error, "has no layer to quantize: it has no Conv, ConvTranspose, Gemm, MatMul or AveragePool that meets AMCT's restrictions");
+        Assert.IsFalse(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(e => !e.EndsWith(".calib.lock")), "nothing written");
+    }
+
     private static long[] Classes(float[] scores, int samples)
     {
         var classes = scores.Length / samples;
