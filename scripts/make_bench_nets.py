@@ -112,20 +112,14 @@ TRANSFORMER_SEQ = 32
 
 def make_transformer(folder):
     rng = np.random.default_rng(SEED)
-
-    def arrays(n):
-        ids = rng.integers(0, 100, (n, TRANSFORMER_SEQ)).astype(np.int64)
-        lengths = rng.integers(TRANSFORMER_SEQ // 2, TRANSFORMER_SEQ + 1, n)
-        mask = (np.arange(TRANSFORMER_SEQ)[None, :] < lengths[:, None]).astype(np.int64)
-        return [ids, mask]
-
-    names = ["input_ids", "attention_mask"]
+    names = make_zoo.TRANSFORMER_INPUTS
     os.makedirs(os.path.join(folder, "calib"), exist_ok=True)
-    make_zoo.export(make_zoo.Transformer(), arrays(2), names, os.path.join(folder, "model.onnx"),
-                    dynamic={name: {0: "batch", 1: "seq"} for name in names})
+    make_zoo.export(make_zoo.Transformer(), make_zoo.transformer_inputs(rng, 2, TRANSFORMER_SEQ), names,
+                    os.path.join(folder, "model.onnx"), dynamic={name: {0: "batch", 1: "seq"} for name in names})
     onnx.checker.check_model(onnx.load(os.path.join(folder, "model.onnx")), full_check=True)
     for i in range(TRANSFORMER_SAMPLES):
-        np.savez(os.path.join(folder, "calib", "%03d.npz" % i), **dict(zip(names, arrays(1))))
+        np.savez(os.path.join(folder, "calib", "%03d.npz" % i),
+                 **dict(zip(names, make_zoo.transformer_inputs(rng, 1, TRANSFORMER_SEQ))))
     print("wrote %s: model.onnx and %d calibration samples" % (folder, TRANSFORMER_SAMPLES))
 
 
