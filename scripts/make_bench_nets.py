@@ -10,6 +10,11 @@
 Both are exported at opset 13 with a dynamic batch dimension (input "input"); BatchNormalization is
 folded by the exporter. They are a few hundred KB: made at bench time into artifacts/bench/, not committed.
 
+  --transformer OUT_DIR      the model zoo's 2-layer transformer encoder (scripts/make_zoo.py: int64
+                             input_ids/attention_mask [batch, seq]) as OUT_DIR/model.onnx, and 256
+                             calibration samples of sequence length 32 as OUT_DIR/calib/NNN.npz (one
+                             sample per file, keyed by input name), enough for --batch-num 64 at batch 4.
+
   /usr/bin/python3 scripts/make_bench_nets.py --mobilenet artifacts/bench/mobilenet.onnx
 
 Needs Debian's python3-torch and python3-onnx. Seeded: reruns give the same weights.
@@ -19,9 +24,13 @@ import io
 import os
 import sys
 
+import numpy as np
 import onnx
 import torch
 from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_zoo  # noqa: E402  (the transformer is the zoo's, exported the zoo's way)
 
 SEED = 1717
 
@@ -97,13 +106,31 @@ def export(model, path, doc):
     print("wrote %s: %s" % (path, ", ".join("%s×%d" % kv for kv in sorted(ops.items()))))
 
 
+TRANSFORMER_SAMPLES = 256
+TRANSFORMER_SEQ = 32
+
+
+def make_transformer(folder):
+    rng = np.random.default_rng(SEED)
+    names = make_zoo.TRANSFORMER_INPUTS
+    os.makedirs(os.path.join(folder, "calib"), exist_ok=True)
+    make_zoo.export(make_zoo.Transformer(), make_zoo.transformer_inputs(rng, 2, TRANSFORMER_SEQ), names,
+                    os.path.join(folder, "model.onnx"), dynamic={name: {0: "batch", 1: "seq"} for name in names})
+    onnx.checker.check_model(onnx.load(os.path.join(folder, "model.onnx")), full_check=True)
+    for i in range(TRANSFORMER_SAMPLES):
+        np.savez(os.path.join(folder, "calib", "%03d.npz" % i),
+                 **dict(zip(names, make_zoo.transformer_inputs(rng, 1, TRANSFORMER_SEQ))))
+    print("wrote %s: model.onnx and %d calibration samples" % (folder, TRANSFORMER_SAMPLES))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mobilenet", metavar="OUT.onnx")
     ap.add_argument("--convtranspose", metavar="OUT.onnx")
+    ap.add_argument("--transformer", metavar="OUT_DIR")
     args = ap.parse_args()
-    if not (args.mobilenet or args.convtranspose):
-        ap.error("give --mobilenet and/or --convtranspose")
+    if not (args.mobilenet or args.convtranspose or args.transformer):
+        ap.error("give --mobilenet, --convtranspose and/or --transformer")
     torch.manual_seed(SEED)
     if args.mobilenet:
         export(randomise(MobileNetStyle()), args.mobilenet,
@@ -111,6 +138,8 @@ def main():
     if args.convtranspose:
         export(randomise(ConvTransposeNet()), args.convtranspose,
                "ConvTranspose encoder/decoder with seeded random weights (calib speed benchmark), scripts/make_bench_nets.py.")
+    if args.transformer:
+        make_transformer(args.transformer)
 
 
 if __name__ == "__main__":

@@ -241,17 +241,20 @@ def make_if_model(out, rng):
     write_data(folder, lambda n: [(rng.normal(0, 1, (n, 3, 16, 16)) + np.where(np.arange(n) % 2 == 0, 0.5, -0.5)[:, None, None, None]).astype(np.float32)], ["x"])
 
 
+TRANSFORMER_INPUTS = ["input_ids", "attention_mask"]
+
+
+def transformer_inputs(rng, n, seq):
+    """n random token sequences of length seq, each padded from a random length in [seq/2, seq] (mask 0)."""
+    ids = rng.integers(0, 100, (n, seq)).astype(np.int64)
+    lengths = rng.integers(seq // 2, seq + 1, n)
+    mask = (np.arange(seq)[None, :] < lengths[:, None]).astype(np.int64)
+    return [ids, mask]
+
+
 def make_transformer(out, rng):
-    seq = 16
-
-    def arrays(n):
-        ids = rng.integers(0, 100, (n, seq)).astype(np.int64)
-        lengths = rng.integers(seq // 2, seq + 1, n)
-        mask = (np.arange(seq)[None, :] < lengths[:, None]).astype(np.int64)
-        return [ids, mask]
-
-    names = ["input_ids", "attention_mask"]
-    folder = make_model(out, "transformer", Transformer(), names, arrays,
+    names = TRANSFORMER_INPUTS
+    folder = make_model(out, "transformer", Transformer(), names, lambda n: transformer_inputs(rng, n, 16),
                         dynamic={name: {0: "batch", 1: "seq"} for name in names})
     # The calibration samples again, one folder per input: .npy and raw .bin (AMCT's --data-dir form).
     sample = 0

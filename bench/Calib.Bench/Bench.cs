@@ -10,6 +10,7 @@ internal static class Bench
 
     private static readonly int[] SampleLatencyBatches = [1, 32];
     private static readonly int[] ResNet18LatencyBatches = [1, 8];
+    private static readonly int[] TransformerLatencyBatches = [1, 16];
 
     // Progress goes to stderr, so that stdout holds only the report.
     private static void Log(string message) =>
@@ -34,13 +35,20 @@ internal static class Bench
     public static int Run(RepoLayout repo, Workload sample, BenchOptions options)
     {
         var machine = MachineInfo.Current(options.Threads);
-        var throughput = CalibrationThroughput.Measure(sample, options.Repeat, Log);
-        var memory = PeakMemory.Measure(FewBatches, ManyBatches, options.Threads, Log);
+        var throughput = new List<ThroughputResult> { CalibrationThroughput.Measure(sample, options.Repeat, Log) };
+        var memory = new List<MemoryResult> { PeakMemory.Measure(Workload.SampleName, FewBatches, ManyBatches, options.Threads, Log) };
         var models = new List<ModelComparison> { DeployComparison.Measure(sample, SampleLatencyBatches, options, Log) };
         if (!options.SkipResNet18)
         {
             var resnet18 = Workload.ResNet18(repo, ResNet18Model.Ensure(repo, Log), options.Execution);
             models.Add(DeployComparison.Measure(resnet18, ResNet18LatencyBatches, options, Log));
+        }
+        if (!options.SkipTransformer)
+        {
+            var transformer = Workload.Transformer(BenchNets.EnsureTransformer(repo, Log), options.Execution);
+            throughput.Add(CalibrationThroughput.Measure(transformer, options.Repeat, Log));
+            memory.Add(PeakMemory.Measure(Workload.TransformerName, FewBatches, ManyBatches, options.Threads, Log));
+            models.Add(DeployComparison.Measure(transformer, TransformerLatencyBatches, options, Log));
         }
 
         var report = new BenchReport(machine, throughput, memory, models, AcceptanceTargets.Evaluate(memory, models));

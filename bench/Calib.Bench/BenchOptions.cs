@@ -21,6 +21,9 @@ internal sealed record BenchOptions
     /// <summary>Leave out the ResNet-18 model (it takes a minute to generate, calibrate and time).</summary>
     public bool SkipResNet18 { get; init; }
 
+    /// <summary>Leave out the transformer (calibration throughput, peak memory and deploy against float).</summary>
+    public bool SkipTransformer { get; init; }
+
     /// <summary>Also write the figures to this JSON file.</summary>
     public string? JsonPath { get; init; }
 
@@ -28,10 +31,13 @@ internal sealed record BenchOptions
     public bool PlacementStudy { get; init; }
 
     /// <summary>
-    /// Set in the child processes of the memory measurement: calibrate the sample with this many
+    /// Set in the child processes of the memory measurement: calibrate <see cref="ChildWorkload"/> with this many
     /// batches and print the peak RSS, instead of running the bench.
     /// </summary>
     public int? ChildBatchNum { get; init; }
+
+    /// <summary>The workload a memory child calibrates: <see cref="Workload.SampleName"/> or <see cref="Workload.TransformerName"/>.</summary>
+    public string ChildWorkload { get; init; } = Workload.SampleName;
 
     /// <summary>The ONNX Runtime settings of every session: CPU, <see cref="Threads"/>, all graph optimizations.</summary>
     public ExecutionOptions Execution => ExecutionOptions.Default with { IntraOpThreads = Threads };
@@ -42,6 +48,9 @@ internal static class BenchCommandLine
 {
     /// <summary>The hidden option that makes the process a memory-measurement child (see <see cref="PeakMemory"/>).</summary>
     public const string ChildCalibrateOption = "--child-calibrate";
+
+    /// <summary>The hidden option naming the workload a memory-measurement child calibrates.</summary>
+    public const string ChildWorkloadOption = "--child-workload";
 
     /// <summary>The option that sets ONNX Runtime's intra-op threads.</summary>
     public const string ThreadsOption = "--threads";
@@ -56,6 +65,7 @@ internal static class BenchCommandLine
         var warmup = AtLeast(0, new Option<int>("--warmup") { Description = "Untimed inference runs before timing, per session.", DefaultValueFactory = _ => Defaults.Warmup });
         var threads = AtLeast(0, new Option<int>(ThreadsOption) { Description = "ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose, as calib does.", DefaultValueFactory = _ => Defaults.Threads });
         var skipResNet18 = new Option<bool>("--skip-resnet18") { Description = "Do not generate, calibrate and time the ResNet-18-sized model." };
+        var skipTransformer = new Option<bool>("--skip-transformer") { Description = "Do not generate, calibrate and time the transformer encoder." };
         var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
         var study = new Option<bool>("--placement-study") { Description = "Instead of the bench: time deploy-model variants (layer kinds kept float, per-tensor weights, int8 activations) against float and profile kernels, on the sample, LeNet, MobileNet-style, ConvTranspose and ResNet-18 nets." };
         var child = AtLeast(1, new Option<int?>(ChildCalibrateOption)
@@ -63,10 +73,17 @@ internal static class BenchCommandLine
             Hidden = true,
             Description = "Internal: calibrate the sample with N batches and print the peak RSS.",
         });
-
-        var root = new RootCommand("Benchmarks calib: calibration throughput, peak memory against --batch-num, and the int8 deploy model against the float one (latency, size, kernels).")
+        var childWorkload = new Option<string>(ChildWorkloadOption)
         {
-            repeat, runs, warmup, threads, skipResNet18, json, study, child,
+            Hidden = true,
+            Description = "Internal: the workload the memory child calibrates.",
+            DefaultValueFactory = _ => Defaults.ChildWorkload,
+        };
+        childWorkload.AcceptOnlyFromAmong(Workload.SampleName, Workload.TransformerName);
+
+        var root = new RootCommand("Benchmarks calib: calibration throughput, peak memory against --batch-num (the sample and a transformer), and the int8 deploy model against the float one (latency, size, kernels).")
+        {
+            repeat, runs, warmup, threads, skipResNet18, skipTransformer, json, study, child, childWorkload,
         };
         root.SetAction(parse => run(new BenchOptions
         {
@@ -75,9 +92,11 @@ internal static class BenchCommandLine
             Warmup = parse.GetValue(warmup),
             Threads = parse.GetValue(threads),
             SkipResNet18 = parse.GetValue(skipResNet18),
+            SkipTransformer = parse.GetValue(skipTransformer),
             JsonPath = parse.GetValue(json),
             PlacementStudy = parse.GetValue(study),
             ChildBatchNum = parse.GetValue(child),
+            ChildWorkload = parse.GetValue(childWorkload)!,
         }));
         return root;
     }

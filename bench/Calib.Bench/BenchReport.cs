@@ -20,12 +20,12 @@ internal sealed record MachineInfo(int Processors, string Os, string Runtime, st
 
 /// <summary>Every figure of one bench run, with the acceptance verdicts.</summary>
 /// <param name="Machine">Where it ran.</param>
-/// <param name="Calibration">Calibration throughput.</param>
-/// <param name="Memory">Peak memory against --batch-num.</param>
+/// <param name="Calibration">Calibration throughput, per workload (the sample, then the transformer).</param>
+/// <param name="Memory">Peak memory against --batch-num, per workload.</param>
 /// <param name="Models">Deploy against float, per model.</param>
 /// <param name="Targets">The acceptance targets.</param>
 internal sealed record BenchReport(
-    MachineInfo Machine, ThroughputResult Calibration, MemoryResult Memory, IReadOnlyList<ModelComparison> Models, IReadOnlyList<TargetCheck> Targets)
+    MachineInfo Machine, IReadOnlyList<ThroughputResult> Calibration, IReadOnlyList<MemoryResult> Memory, IReadOnlyList<ModelComparison> Models, IReadOnlyList<TargetCheck> Targets)
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {

@@ -8,24 +8,24 @@ namespace Calib.Bench;
 
 /// <summary>Measurement 1: how fast a whole calibration runs, absolutely and against plain float inference.</summary>
 /// <param name="Model">The workload's name.</param>
-/// <param name="BatchSize">Images per batch.</param>
+/// <param name="BatchSize">Samples (images or tensor samples) per batch.</param>
 /// <param name="BatchNum">Batches per calibration.</param>
 /// <param name="Repeats">Timed calibrations after the first.</param>
 /// <param name="FirstRunSeconds">The first calibration in the process, which also JIT-compiles calib: what a one-shot <c>calib run</c> pays.</param>
 /// <param name="CalibrationSeconds">Median wall time of <see cref="CalibrationRun.Execute"/>, outputs written.</param>
-/// <param name="ImagesPerSecond">Calibration images over <paramref name="CalibrationSeconds"/>.</param>
+/// <param name="SamplesPerSecond">Calibration samples over <paramref name="CalibrationSeconds"/>.</param>
 /// <param name="InferenceSeconds">Median time of fp32 inference over the same, already preprocessed, batches.</param>
 /// <param name="CalibrationToInference">Median over repeats of calibration time / inference time, each pair timed back to back.</param>
 internal sealed record ThroughputResult(
     string Model, int BatchSize, int BatchNum, int Repeats, double FirstRunSeconds,
-    double CalibrationSeconds, double ImagesPerSecond, double InferenceSeconds, double CalibrationToInference);
+    double CalibrationSeconds, double SamplesPerSecond, double InferenceSeconds, double CalibrationToInference);
 
 /// <summary>Times <see cref="CalibrationRun.Execute"/> and an fp32 <see cref="ModelRunner"/> pass over the same batches.</summary>
 internal static class CalibrationThroughput
 {
     public static ThroughputResult Measure(Workload workload, int repeats, Action<string> log)
     {
-        var batches = workload.ReadBatches(workload.BatchSize, workload.BatchNum);
+        var batches = workload.ReadFeeds(workload.BatchSize, workload.BatchNum);
         using var runner = ModelRunner.Create(OnnxModelFile.Load(workload.ModelPath), workload.Execution);
         using var output = TempDirectory.Create();
         log($"calibration throughput ({workload.Name}): first run");
@@ -57,10 +57,9 @@ internal static class CalibrationThroughput
     private static void Calibrate(Workload workload, string outputDirectory) =>
         CalibrationRun.Execute(workload.Request(outputDirectory));
 
-    private static void InferAll(ModelRunner runner, IReadOnlyList<Batch> batches)
+    private static void InferAll(ModelRunner runner, IReadOnlyList<ModelFeed> batches)
     {
-        var input = runner.InputNames[0];
         foreach (var batch in batches)
-            runner.Run(input, batch.Data, batch.Shape).Dispose();
+            runner.Run(batch.Inputs).Dispose();
     }
 }

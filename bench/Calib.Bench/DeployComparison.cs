@@ -28,7 +28,7 @@ internal static class DeployComparison
         var latency = batchSizes.Select(size =>
         {
             log($"{workload.Name}: latency at batch {size} ({options.Runs} timed runs of each model)");
-            return comparison.Measure(workload.ReadBatches(size, 1)[0], options.Warmup, options.Runs);
+            return comparison.Measure(workload.ReadFeeds(size, 1)[0], options.Warmup, options.Runs);
         }).ToList();
 
         var (floatBytes, deployBytes) = (new FileInfo(workload.ModelPath).Length, new FileInfo(deploy).Length);

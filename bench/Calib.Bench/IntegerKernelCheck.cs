@@ -6,10 +6,10 @@ namespace Calib.Bench;
 
 /// <summary>Which kernels ONNX Runtime actually runs for a deploy model.</summary>
 /// <param name="Ops">Op type → node count in ONNX Runtime's optimized deploy graph, most frequent first.</param>
-/// <param name="ConvGemmLayers">Conv, ConvTranspose and Gemm nodes of the float model.</param>
+/// <param name="ConvGemmLayers">Conv, ConvTranspose, Gemm and MatMul nodes of the float model.</param>
 /// <param name="IntegerKernels">Nodes of the optimized deploy graph that multiply integers (QLinearConv, QGemm, ConvInteger, …).</param>
-/// <param name="FloatKernels">Conv and Gemm nodes of the optimized deploy graph still running in float (Conv, FusedConv, Gemm, …).</param>
-/// <param name="AllInteger">True when every Conv and Gemm became an integer kernel.</param>
+/// <param name="FloatKernels">Conv, Gemm and MatMul nodes of the optimized deploy graph still running in float (Conv, FusedConv, Gemm, MatMul, …).</param>
+/// <param name="AllInteger">True when every Conv, Gemm and MatMul became an integer kernel.</param>
 internal sealed record KernelCheck(IReadOnlyDictionary<string, int> Ops, int ConvGemmLayers, int IntegerKernels, int FloatKernels, bool AllInteger);
 
 /// <summary>
@@ -18,11 +18,11 @@ internal sealed record KernelCheck(IReadOnlyDictionary<string, int> Ops, int Con
 /// </summary>
 internal static class IntegerKernelCheck
 {
-    private static readonly HashSet<string> ConvGemmOps = ["Conv", "ConvTranspose", "Gemm"];
+    private static readonly HashSet<string> ConvGemmOps = ["Conv", "ConvTranspose", "Gemm", "MatMul"];
 
     // Any domain: with all optimizations on, ONNX Runtime runs float convolutions as com.microsoft
-    // FusedConv or NCHWc Conv, and float Gemm with an activation as FusedGemm.
-    private static readonly HashSet<string> FloatConvGemmOps = [.. ConvGemmOps, "FusedConv", "FusedGemm"];
+    // FusedConv or NCHWc Conv, float Gemm with an activation as FusedGemm, and float MatMul with a scale as FusedMatMul.
+    private static readonly HashSet<string> FloatConvGemmOps = [.. ConvGemmOps, "FusedConv", "FusedGemm", "FusedMatMul"];
 
     private static readonly HashSet<string> IntegerMatrixOps =
         ["QLinearConv", "QLinearConvTranspose", "QGemm", "ConvInteger", "MatMulInteger", "QLinearMatMul", "MatMulIntegerToFloat", "DynamicQuantizeMatMul"];

@@ -6,7 +6,7 @@ using Calib.Graph.Onnx;
 namespace Calib.Bench;
 
 /// <summary>Float against deploy latency at one batch size.</summary>
-/// <param name="Batch">Images per inference.</param>
+/// <param name="Batch">Samples per inference.</param>
 /// <param name="Runs">Timed runs of each model.</param>
 /// <param name="FloatMs">Median latency of the float model.</param>
 /// <param name="DeployMs">Median latency of the int8 deploy model.</param>
@@ -27,7 +27,7 @@ internal sealed class LatencyComparison(string floatModel, string deployModel, E
     private readonly OnnxModel _deploy = OnnxModelFile.Load(deployModel);
 
     /// <summary>Times both models on <paramref name="input"/>: <paramref name="runs"/> timed runs each, spread over the blocks.</summary>
-    public LatencyResult Measure(Batch input, int warmup, int runs)
+    public LatencyResult Measure(ModelFeed input, int warmup, int runs)
     {
         var floatMs = new List<double>(runs);
         var deployMs = new List<double>(runs);
@@ -38,10 +38,10 @@ internal sealed class LatencyComparison(string floatModel, string deployModel, E
             deployMs.AddRange(TimeBlock(_deploy, input, warmup, count));
         }
         var (medianFloat, medianDeploy) = (Timing.Median(floatMs), Timing.Median(deployMs));
-        return new LatencyResult((int)input.Shape[0], runs, medianFloat, medianDeploy, medianFloat / medianDeploy);
+        return new LatencyResult((int)input.Samples, runs, medianFloat, medianDeploy, medianFloat / medianDeploy);
     }
 
-    private IEnumerable<double> TimeBlock(OnnxModel model, Batch input, int warmup, int count)
+    private IEnumerable<double> TimeBlock(OnnxModel model, ModelFeed input, int warmup, int count)
     {
         if (count == 0) return [];
         using var runner = ModelRunner.Create(model, execution);
@@ -49,6 +49,5 @@ internal sealed class LatencyComparison(string floatModel, string deployModel, E
         return Enumerable.Range(0, count).Select(_ => Timing.Seconds(() => Run(runner, input)) * 1000).ToList();
     }
 
-    private static void Run(ModelRunner runner, Batch input) =>
-        runner.Run(runner.InputNames[0], input.Data, input.Shape).Dispose();
+    private static void Run(ModelRunner runner, ModelFeed input) => runner.Run(input.Inputs).Dispose();
 }

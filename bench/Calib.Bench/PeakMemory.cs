@@ -11,11 +11,12 @@ namespace Calib.Bench;
 internal sealed record MemorySample(int BatchNum, long PeakRssKib, long RssAfterGcKib);
 
 /// <summary>Measurement 2: peak memory of calibrations that differ only in --batch-num.</summary>
-/// <param name="BatchSize">Images per batch in both.</param>
+/// <param name="Model">The workload's name.</param>
+/// <param name="BatchSize">Samples per batch in both.</param>
 /// <param name="Few">The calibration with few batches.</param>
 /// <param name="Many">The calibration with many batches.</param>
 /// <param name="PeakRatio">Peak RSS of <paramref name="Many"/> over that of <paramref name="Few"/>; 1 when memory does not grow with --batch-num.</param>
-internal sealed record MemoryResult(int BatchSize, MemorySample Few, MemorySample Many, double PeakRatio);
+internal sealed record MemoryResult(string Model, int BatchSize, MemorySample Few, MemorySample Many, double PeakRatio);
 
 /// <summary>
 /// Runs each calibration in a fresh child process (this program in its hidden
@@ -24,23 +25,23 @@ internal sealed record MemoryResult(int BatchSize, MemorySample Few, MemorySampl
 /// </summary>
 internal static class PeakMemory
 {
-    /// <summary>4 images per batch, so that 64 batches use all 256 sample images.</summary>
+    /// <summary>4 samples per batch, so that 64 batches use all 256 sample images (and the transformer's 256 samples).</summary>
     public const int BatchSize = 4;
 
     private const string ReportPrefix = "calib-bench-memory";
 
-    public static MemoryResult Measure(int fewBatches, int manyBatches, int threads, Action<string> log)
+    public static MemoryResult Measure(string workload, int fewBatches, int manyBatches, int threads, Action<string> log)
     {
-        var few = RunChild(fewBatches, threads, log);
-        var many = RunChild(manyBatches, threads, log);
-        return new MemoryResult(BatchSize, few, many, (double)many.PeakRssKib / few.PeakRssKib);
+        var few = RunChild(workload, fewBatches, threads, log);
+        var many = RunChild(workload, manyBatches, threads, log);
+        return new MemoryResult(workload, BatchSize, few, many, (double)many.PeakRssKib / few.PeakRssKib);
     }
 
-    /// <summary>The child's side: calibrates the sample, collects garbage, and prints its memory on one line.</summary>
-    public static int RunChild(Workload sample, int batchNum)
+    /// <summary>The child's side: calibrates the workload, collects garbage, and prints its memory on one line.</summary>
+    public static int RunChild(Workload workload, int batchNum)
     {
         using (var output = TempDirectory.Create())
-            CalibrationRun.Execute(sample.Request(output.Path, BatchSize, batchNum));
+            CalibrationRun.Execute(workload.Request(output.Path, BatchSize, batchNum));
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
@@ -49,19 +50,20 @@ internal static class PeakMemory
         return 0;
     }
 
-    private static MemorySample RunChild(int batchNum, int threads, Action<string> log)
+    private static MemorySample RunChild(string workload, int batchNum, int threads, Action<string> log)
     {
-        log($"peak memory: child process, --batch-num {batchNum} --batch-size {BatchSize}");
+        log($"peak memory ({workload}): child process, --batch-num {batchNum} --batch-size {BatchSize}");
         var (program, arguments) = SelfInvocation();
         var child = ChildProcess.Run(program, [
             .. arguments,
             BenchCommandLine.ChildCalibrateOption, batchNum.ToString(CultureInfo.InvariantCulture),
+            BenchCommandLine.ChildWorkloadOption, workload,
             BenchCommandLine.ThreadsOption, threads.ToString(CultureInfo.InvariantCulture),
         ]);
         var report = child.Output.Split('\n').FirstOrDefault(line => line.StartsWith(ReportPrefix + " ", StringComparison.Ordinal));
         if (child.ExitCode != 0 || report is null)
             throw new InvalidOperationException(
-                $"The memory child (--batch-num {batchNum}) failed with exit code {child.ExitCode}: {child.Error.Trim()}");
+                $"The memory child ({workload}, --batch-num {batchNum}) failed with exit code {child.ExitCode}: {child.Error.Trim()}");
         var figures = report.Split(' ');
         return new MemorySample(batchNum, long.Parse(figures[1], CultureInfo.InvariantCulture), long.Parse(figures[2], CultureInfo.InvariantCulture));
     }

@@ -8,7 +8,10 @@ try
     return BenchCommandLine.Create(options =>
         {
             var sample = Workload.Sample(repo, options.Execution);
-            if (options.ChildBatchNum is { } batchNum) return PeakMemory.RunChild(sample, batchNum);
+            if (options.ChildBatchNum is { } batchNum)
+                return PeakMemory.RunChild(options.ChildWorkload == Workload.TransformerName
+                    ? Workload.Transformer(BenchNets.EnsureTransformer(repo, _ => { }), options.Execution)
+                    : sample, batchNum);
             return options.PlacementStudy ? Bench.Study(repo, sample, options) : Bench.Run(repo, sample, options);
         })
         .Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -11,8 +11,8 @@ internal static class TextReport
         output.WriteLine($"calib bench: {machine.Processors} CPUs, {machine.Os}, {machine.Runtime}, ONNX Runtime {machine.OnnxRuntime}, " +
             $"intra-op threads {(machine.IntraOpThreads == 0 ? "ONNX Runtime's default" : Number(machine.IntraOpThreads))}");
         output.WriteLine();
-        WriteThroughput(report.Calibration, output);
-        WriteMemory(report.Memory, output);
+        foreach (var throughput in report.Calibration) WriteThroughput(throughput, output);
+        foreach (var memory in report.Memory) WriteMemory(memory, output);
         WriteModels(report.Models, output);
         WriteTargets(report.Targets, output);
     }
@@ -20,12 +20,12 @@ internal static class TextReport
     private static void WriteThroughput(ThroughputResult result, TextWriter output)
     {
         output.WriteLine($"1. Calibration throughput: {result.Model}, {result.BatchNum} batches × {result.BatchSize} = " +
-            $"{result.BatchNum * result.BatchSize} images, median of {result.Repeats} after a first (cold) run");
+            $"{result.BatchNum * result.BatchSize} samples, median of {result.Repeats} after a first (cold) run");
         output.Write(new TextTable("figure", "value")
             .Add("first calibration in the process (JIT compiling)", $"{Number(result.FirstRunSeconds, "F3")} s")
             .Add("calibration (CalibrationRun.Execute, outputs written)", $"{Number(result.CalibrationSeconds, "F3")} s")
-            .Add("calibration throughput", $"{Number(result.ImagesPerSecond, "F1")} images/s")
-            .Add("fp32 inference over the same preprocessed batches", $"{Number(result.InferenceSeconds, "F3")} s")
+            .Add("calibration throughput", $"{Number(result.SamplesPerSecond, "F1")} samples/s")
+            .Add("fp32 inference over the same batches, read in advance", $"{Number(result.InferenceSeconds, "F3")} s")
             .Add("calibration time / fp32 inference time", $"{Number(result.CalibrationToInference, "F1")}×")
             .Render());
         output.WriteLine();
@@ -33,8 +33,8 @@ internal static class TextReport
 
     private static void WriteMemory(MemoryResult result, TextWriter output)
     {
-        output.WriteLine($"2. Peak memory: {Workload.SampleName} calibration at batch size {result.BatchSize}, each run in its own process");
-        var table = new TextTable("--batch-num", "images", "peak RSS (VmHWM)", "RSS after GC");
+        output.WriteLine($"2. Peak memory: {result.Model} calibration at batch size {result.BatchSize}, each run in its own process");
+        var table = new TextTable("--batch-num", "samples", "peak RSS (VmHWM)", "RSS after GC");
         foreach (var sample in new[] { result.Few, result.Many })
             table.Add(Number(sample.BatchNum), Number(sample.BatchNum * result.BatchSize), MiB(sample.PeakRssKib), MiB(sample.RssAfterGcKib));
         output.Write(table.Render());
@@ -63,8 +63,8 @@ internal static class TextReport
         foreach (var model in models)
         {
             var kernels = model.Kernels;
-            output.WriteLine($"  {model.Model}: all Conv/Gemm integer: {(kernels.AllInteger ? "yes" : "no")} " +
-                $"({kernels.IntegerKernels} integer kernels for {kernels.ConvGemmLayers} Conv/Gemm layers, {kernels.FloatKernels} float Conv/Gemm left)");
+            output.WriteLine($"  {model.Model}: all Conv/Gemm/MatMul integer: {(kernels.AllInteger ? "yes" : "no")} " +
+                $"({kernels.IntegerKernels} integer kernels for {kernels.ConvGemmLayers} Conv/Gemm/MatMul layers, {kernels.FloatKernels} float Conv/Gemm/MatMul left)");
             output.WriteLine($"    ops: {string.Join(", ", kernels.Ops.Select(op => $"{op.Key} {op.Value}"))}");
         }
         output.WriteLine();

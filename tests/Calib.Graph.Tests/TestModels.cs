@@ -9,7 +9,7 @@ internal static class TestModels
     /// <summary>
     /// One of each case the layer finder judges: a plain Conv, a dilated Conv, a 1-D Conv,
     /// AveragePool, MaxPool, ConvTranspose with group 2 and with group 1, GlobalAveragePool,
-    /// Gemm (plain and transA), MatMul with a constant weight and with a computed one.
+    /// Gemm (plain and transA), MatMul with a constant weight, of two activations, and with the constant on the left.
     /// </summary>
     public static OnnxModel LayerZoo()
     {
@@ -26,6 +26,7 @@ internal static class TestModels
         Weight(graph, random, "w_gemm", 3, 4);
         Weight(graph, random, "w_gemm_ta", 4, 3);
         Weight(graph, random, "w_matmul", 4, 5);
+        Weight(graph, random, "w_left", 3, 4);
 
         graph.AddNode("Conv", "conv_ok", ["x", "w_conv", "b_conv"], ["c1"]).Attributes.Set("pads", [1L, 1, 1, 1]);
         var dilated = graph.AddNode("Conv", "conv_dilated", ["c1", "w_dilated"], ["c2"]);
@@ -46,7 +47,8 @@ internal static class TestModels
         graph.AddNode("Transpose", "transpose", ["f"], ["ft"]);
         graph.AddNode("Gemm", "gemm_transA", ["ft", "w_gemm_ta"], ["y2"]).Attributes.Set("transA", 1L);
         graph.AddNode("MatMul", "matmul_ok", ["f", "w_matmul"], ["y3"]);
-        graph.AddNode("MatMul", "matmul_computed", ["f", "ft"], ["y4"]);
+        graph.AddNode("MatMul", "matmul_activations", ["f", "ft"], ["y4"]);
+        graph.AddNode("MatMul", "matmul_constant_left", ["w_left", "ft"], ["y5"]);
 
         graph.Outputs.Add(ValueInfos.Tensor("y1", DataType.Float, "batch", 3));
         graph.Outputs.Add(ValueInfos.Tensor("y2", DataType.Float, "batch", 3));

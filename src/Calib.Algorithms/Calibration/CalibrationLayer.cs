@@ -12,12 +12,19 @@ namespace Calib.Algorithms.Calibration;
 /// <param name="Bias">The constant bias initializer, if any.</param>
 /// <param name="WeightAxis">The weight's output-channel axis (see <see cref="QuantizableOperator.WeightAxis"/>).</param>
 /// <param name="Settings">The layer's resolved quantization settings.</param>
+/// <param name="SecondInput">
+/// The second activation a MatMul of two activations reads in place of a weight (input 1), quantized with the
+/// layer's activation settings; null for other layers.
+/// </param>
 public sealed record CalibrationLayer(
     string Name, QuantizableOperator Operator, string Input, string? Weight, string? Bias, int WeightAxis,
-    LayerQuantSettings Settings)
+    LayerQuantSettings Settings, string? SecondInput = null)
 {
     /// <summary>The ONNX operator.</summary>
     public string OpType => Operator.OpType;
+
+    /// <summary>The activations the layer reads quantized: its input, then its second input when it has one.</summary>
+    public IReadOnlyList<string> Activations => SecondInput is null ? [Input] : [Input, SecondInput];
 
     /// <summary>Describes a quantizable node of the prepared graph.</summary>
     public static CalibrationLayer From(LayerVerdict verdict, LayerQuantSettings settings)
@@ -25,6 +32,6 @@ public sealed record CalibrationLayer(
         var node = verdict.Node;
         var kind = verdict.Operator!;
         var bias = verdict.WeightName is not null && kind.BiasInput is { } index ? node.InputOrNull(index) : null;
-        return new CalibrationLayer(node.Name, kind, node.Inputs[0], verdict.WeightName, bias, kind.WeightAxis(node), settings);
+        return new CalibrationLayer(node.Name, kind, node.Inputs[0], verdict.WeightName, bias, kind.WeightAxis(node), settings, verdict.SecondInput);
     }
 }

@@ -24,7 +24,7 @@ public sealed class CalibrationPlan
         Layers = layers;
         SkippedByConfig = skippedByConfig;
         Deploy = deploy;
-        ObservedTensors = layers.Select(l => l.Input).Concat(deploy.Calibrated).Distinct().ToList();
+        ObservedTensors = layers.SelectMany(l => l.Activations).Concat(deploy.Calibrated).Distinct().ToList();
     }
 
     /// <summary>The prepared model.</summary>
@@ -73,7 +73,7 @@ public sealed class CalibrationPlan
             if (!perChannel) settings = settings with { Weights = settings.Weights with { ChannelWise = false } };
             layers.Add(CalibrationLayer.From(verdict, settings));
         }
-        var layerNodes = layers.Select(l => model.Graph.Nodes.Single(n => n.Name == l.Name)).ToHashSet();
+        var layerNodes = layers.ToDictionary(l => model.Graph.Nodes.Single(n => n.Name == l.Name), l => l.Activations);
         return new CalibrationPlan(model, verdicts, layers, skipped, DeployTensorPlan.Build(model.Graph, layerNodes, floatIslands), floatIslands);
     }
 }

@@ -20,12 +20,13 @@ public static class LayerQuantizer
             .AsParallel().AsOrdered()
             .Select(layer => new LayerQuantization(
                 layer,
-                Activation(layer.Input, statistics[layer.Input], layer.Settings.Activation, ActivationBounds(graph, layer.Input)),
-                layer.Weight is { } weight ? QuantizeWeights(graph, weight, layer) : null))
+                LayerInput(graph, statistics, layer, layer.Input),
+                layer.Weight is { } weight ? QuantizeWeights(graph, weight, layer) : null,
+                layer.SecondInput is { } second ? LayerInput(graph, statistics, layer, second) : null))
             .ToList();
-        // A deploy tensor that is a layer's input uses that layer's quantization, so the deploy and
+        // A deploy tensor that a layer reads uses that layer's quantization, so the deploy and
         // fake-quant models agree on it; the others use the default settings.
-        var byInput = layers.GroupBy(l => l.Input.Tensor).ToDictionary(g => g.Key, g => g.First().Input);
+        var byInput = layers.SelectMany(l => l.Activations).GroupBy(a => a.Tensor).ToDictionary(g => g.Key, g => g.First());
         var deploy = plan.Deploy.Calibrated
             .AsParallel().AsOrdered()
             .Select(t => byInput.GetValueOrDefault(t) ?? Activation(t, statistics[t], defaults, ActivationBounds(graph, t)))
@@ -40,6 +41,9 @@ public static class LayerQuantizer
         tensors.AsParallel().AsOrdered()
             .Select(t => Activation(t, statistics[t], settings, ActivationBounds(graph, t)))
             .ToList();
+
+    private static ActivationQuantization LayerInput(ModelGraph graph, ActivationStatistics statistics, CalibrationLayer layer, string tensor) =>
+        Activation(tensor, statistics[tensor], layer.Settings.Activation, ActivationBounds(graph, tensor));
 
     private static ActivationQuantization Activation(string tensor, StreamingHistogram histogram, ActivationQuantSettings settings, ClipRange? bounds)
     {

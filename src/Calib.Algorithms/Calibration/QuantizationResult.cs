@@ -18,7 +18,15 @@ public sealed record ActivationQuantization(
 /// <param name="Layer">The layer.</param>
 /// <param name="Input">Its input activation's quantization (AMCT's scale_d/offset_d).</param>
 /// <param name="Weights">Its int8 weights (AMCT's scale_w), for layers with weights.</param>
-public sealed record LayerQuantization(CalibrationLayer Layer, ActivationQuantization Input, QuantizedWeights? Weights);
+/// <param name="SecondInput">
+/// The quantization of a MatMul's second activation (see <see cref="CalibrationLayer.SecondInput"/>); null for other layers.
+/// </param>
+public sealed record LayerQuantization(CalibrationLayer Layer, ActivationQuantization Input, QuantizedWeights? Weights,
+    ActivationQuantization? SecondInput = null)
+{
+    /// <summary>The quantizations of the activations the layer reads: its input, then its second input when it has one.</summary>
+    public IReadOnlyList<ActivationQuantization> Activations => SecondInput is null ? [Input] : [Input, SecondInput];
+}
 
 /// <summary>Everything a calibration run decided: per layer, and per deploy tensor.</summary>
 /// <param name="Layers">The quantized layers, in graph order.</param>

@@ -77,6 +77,14 @@ public static class CalibrationCsv
             row.ScaleWMin = weights.Scales.Min();
             row.ScaleWMax = weights.Scales.Max();
         }
+        if (layer.SecondInput is { } second)
+        {
+            row.SecondInput = second.Tensor;
+            row.SecondClipMin = second.Clip.Min;
+            row.SecondClipMax = second.Clip.Max;
+            row.SecondScaleD = second.Params.Scale;
+            row.SecondZeroPoint = second.Params.ZeroPoint;
+        }
         return row;
     }
 }
@@ -147,4 +155,19 @@ public sealed partial class CalibrationRow
 
     /// <summary>The same with the group kept float.</summary>
     [CsvColumn("float_ms")] public double? FloatMs { get; set; }
+
+    /// <summary>A MatMul of two activations: its second input (input 1), quantized in place of a weight.</summary>
+    [CsvColumn("second_input")] public string? SecondInput { get; set; }
+
+    /// <summary>Lower clip bound of the second input.</summary>
+    [CsvColumn("second_clip_min")] public double? SecondClipMin { get; set; }
+
+    /// <summary>Upper clip bound of the second input.</summary>
+    [CsvColumn("second_clip_max")] public double? SecondClipMax { get; set; }
+
+    /// <summary>Scale of the second input (float32).</summary>
+    [CsvColumn("second_scale_d")] public float? SecondScaleD { get; set; }
+
+    /// <summary>ONNX zero point of the second input.</summary>
+    [CsvColumn("second_zero_point")] public int? SecondZeroPoint { get; set; }
 }

@@ -11,7 +11,7 @@ public static class QdqModels
 {
     /// <summary>
     /// The fake-quant model: the prepared float graph with QuantizeLinear/DequantizeLinear on every
-    /// quantized layer's input and weight (bias stays float), for accuracy simulation.
+    /// quantized layer's input and weight, or second activation (bias stays float), for accuracy simulation.
     /// </summary>
     public static OnnxModel FakeQuant(CalibrationPlan plan, QuantizationResult result)
     {
@@ -22,6 +22,8 @@ public static class QdqModels
         {
             var node = NodeNamed(graph, layer.Layer.Name);
             node.Inputs[0] = builder.DequantizedInput(layer.Layer.Input, ToQdq(layer.Input.Params));
+            if (layer.SecondInput is { } second)
+                node.Inputs[layer.Layer.Operator.SecondActivationInput(graph, node)!.Value] = builder.DequantizedInput(second.Tensor, ToQdq(second.Params));
             if (layer.Weights is { } weights)
                 node.Inputs[layer.Layer.Operator.WeightInput!.Value] = builder.FakeQuantizedWeight(layer.Layer.Weight!, ToQdq(weights));
         }

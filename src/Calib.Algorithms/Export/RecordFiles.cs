@@ -15,7 +15,10 @@ namespace Calib.Algorithms.Export;
 /// </summary>
 public static class RecordFiles
 {
-    /// <summary>The AMCT record: per quantized layer scale_d, offset_d (= −zero point), scale_w, offset_w.</summary>
+    /// <summary>
+    /// The AMCT record: per quantized layer scale_d, offset_d (= −zero point), scale_w, offset_w; a MatMul of two
+    /// activations records its second input's scale and offset as its one scale_w and offset_w.
+    /// </summary>
     public static string RecordText(QuantizationResult result)
     {
         var record = new ScaleOffsetRecord();
@@ -26,6 +29,12 @@ public static class RecordFiles
             {
                 value.ScaleW.AddRange(weights.Scales);
                 value.OffsetW.AddRange(new int[weights.Scales.Length]);
+            }
+            // AMCT's record has no field for a second activation: it takes the weight's place, one scale and its offset.
+            if (layer.SecondInput is { } second)
+            {
+                value.ScaleW.Add(second.Params.Scale);
+                value.OffsetW.Add(-second.Params.ZeroPoint);
             }
             record.Record.Add(new ScaleOffsetRecord.Types.MapFiledEntry { Key = layer.Layer.Name, Value = value });
         }
@@ -69,6 +78,17 @@ public static class RecordFiles
             WriteWeights(json, layer.Layer.Weight!, weights);
             json.WriteEndObject();
         }
+        WriteSecondInput(json, layer);
+        json.WriteEndObject();
+    }
+
+    /// <summary>A MatMul of two activations: "second_input" (the tensor) and "second_activation" (its quantization).</summary>
+    internal static void WriteSecondInput(Utf8JsonWriter json, LayerQuantization layer)
+    {
+        if (layer.SecondInput is not { } second) return;
+        json.WriteString("second_input", second.Tensor);
+        json.WriteStartObject("second_activation");
+        WriteActivation(json, second);
         json.WriteEndObject();
     }
 

@@ -64,6 +64,7 @@ public static class RetrainConfigFile
             RecordFiles.WriteWeights(json, layer.Layer.Weight!, weights);
             json.WriteEndObject();
         }
+        RecordFiles.WriteSecondInput(json, layer);
         json.WriteEndObject();
     }
 }

@@ -71,11 +71,12 @@ public sealed record InspectionReport(
     /// For a node inside a control-flow body, that body's path ("if/then_branch"), and <paramref name="Index"/> is the
     /// control-flow node's; null for main-graph nodes.
     /// </param>
+    /// <param name="SecondInput">The second activation a quantized MatMul of two activations reads in place of a weight.</param>
     public sealed record LayerRow(
         int Index, string Name, string Op, bool Quantizable, string? Kind, string? Reason,
         string? Weight, IReadOnlyList<object>? WeightShape,
         string? Input, IReadOnlyList<object>? InputShape, string? Output, IReadOnlyList<object>? OutputShape,
-        string? Subgraph = null);
+        string? Subgraph = null, string? SecondInput = null);
 
     /// <summary>A shape for display: "[batch,1,28,28]", "[?]" when unknown.</summary>
     public static string Format(IReadOnlyList<object>? shape) => shape is null ? "[?]" : $"[{string.Join(",", shape)}]";
@@ -112,7 +113,7 @@ public sealed record InspectionReport(
             index, node.DisplayName, node.OpType, verdict.IsQuantizable, verdict.Kind, verdict.Reason,
             weight, weightShape,
             node.InputOrNull(0), ShapeOf(node.InputOrNull(0), tensors),
-            node.Outputs.FirstOrDefault(), ShapeOf(node.Outputs.FirstOrDefault(), tensors));
+            node.Outputs.FirstOrDefault(), ShapeOf(node.Outputs.FirstOrDefault(), tensors), SecondInput: verdict.SecondInput);
     }
 
     private static LayerRow SubgraphRow(int ownerIndex, SubgraphNode inner, TensorInfoCatalog tensors)

@@ -41,18 +41,19 @@ public static class RetrainImport
         var prepared = PreparedModel.Prepare(new ModelSource(request.ModelPath), new LoadedModel(learned.FloatModel, null), warn: warn);
         var (model, config) = (prepared.Model, prepared.Config);
         var activations = InheritThroughPassingOps(model.Graph, learned.Activations);
+        var verdicts = prepared.Verdicts.ToDictionary(v => v.Node.Name, StringComparer.Ordinal);
         foreach (var (layerName, settings) in config.Layers.ToList())
         {
-            var input = model.Graph.Nodes.Single(n => n.Name == layerName).Inputs[0];
-            if (!activations.ContainsKey(input))
-            {
-                warn?.Invoke($"layer '{layerName}': its input '{input}' has no learned quantization in the model; the layer stays float.");
-                config.Layers[layerName] = settings with { QuantEnable = false };
-            }
+            var verdict = verdicts[layerName];
+            // A MatMul of two activations needs both learned.
+            if (new[] { verdict.Node.Inputs[0], verdict.SecondInput }.FirstOrDefault(i => i is not null && !activations.ContainsKey(i)) is not { } input) continue;
+            warn?.Invoke($"layer '{layerName}': its input '{input}' has no learned quantization in the model; the layer stays float.");
+            config.Layers[layerName] = settings with { QuantEnable = false };
         }
         var plan = CalibrationPlan.Build(model, prepared.Verdicts, config, warn);
         var layers = plan.Layers.Select(layer => new LayerQuantization(
-            layer, Learned(layer.Input, activations[layer.Input]), Weights(model.Graph, layer, learned, warn))).ToList();
+            layer, Learned(layer.Input, activations[layer.Input]), Weights(model.Graph, layer, learned, warn),
+            layer.SecondInput is { } second ? Learned(second, activations[second]) : null)).ToList();
         var deploy = DeployTensors(request, preprocessing, exported, plan, activations, model, onBatch, warn);
         var result = new QuantizationResult(layers, deploy);
 

@@ -49,6 +49,7 @@ internal static class InspectCommand
 
     private static string Details(InspectionReport.LayerRow layer) =>
         !layer.Quantizable ? layer.Reason!
+        : layer.SecondInput is { } second ? $"{layer.Kind} of two activations, input 1 '{second}' quantized as an activation"
         : layer.Weight is null ? $"{layer.Kind}, input only"
         : $"{layer.Kind}, weight {InspectionReport.Format(layer.WeightShape)}";
 

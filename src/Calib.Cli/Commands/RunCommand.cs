@@ -120,7 +120,9 @@ internal static class RunCommand
                 Markup.Escape($"[{Number(input.Clip.Min)}, {Number(input.Clip.Max)}]"),
                 input.Params.Scale.ToString("G6", CultureInfo.InvariantCulture),
                 (-input.Params.ZeroPoint).ToString(CultureInfo.InvariantCulture),
-                layer.Weights is { } w ? $"int8 ×{w.Scales.Length} scale{(w.Scales.Length > 1 ? "s" : "")}" : "-");
+                layer.Weights is { } w ? $"int8 ×{w.Scales.Length} scale{(w.Scales.Length > 1 ? "s" : "")}"
+                : layer.SecondInput is { } second ? Markup.Escape($"input 1 [{Number(second.Clip.Min)}, {Number(second.Clip.Max)}]")
+                : "-");
         }
         console.Write(table);
         var forSpeed = outcome.Placement?.FloatLayers.Count ?? 0;

@@ -41,14 +41,16 @@ public static class QuantizableLayerFinder
             return new LayerVerdict(node, null, $"operator of domain '{node.Domain}' is not quantized");
         if (operators.Find(node) is not { } kind)
             return new LayerVerdict(node, null, OperatorRegistry.FloatReason(node.OpType));
-        return new LayerVerdict(node, kind, kind.Restriction(graph, node) ?? InputTypeRestriction(node, tensors));
+        var second = kind.SecondActivationInput(graph, node);
+        var reason = kind.Restriction(graph, node) ?? InputTypeRestriction(node, 0, tensors) ?? (second is { } index ? InputTypeRestriction(node, index, tensors) : null);
+        return new LayerVerdict(node, kind, reason, second);
     }
 
-    private static string? InputTypeRestriction(Node node, TensorInfoCatalog? tensors)
+    private static string? InputTypeRestriction(Node node, int index, TensorInfoCatalog? tensors)
     {
-        if (tensors is null || node.InputOrNull(0) is not { } input) return null;
+        if (tensors is null || node.InputOrNull(index) is not { } input) return null;
         return tensors.Find(input) is { ElementType: var type } && type != DataType.Float
-            ? $"input is {type}, not float32"
+            ? $"input{(index == 0 ? "" : $" {index}")} is {type}, not float32"
             : null;
     }
 }

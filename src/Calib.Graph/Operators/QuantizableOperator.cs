@@ -26,6 +26,13 @@ public abstract class QuantizableOperator
     /// <summary>The index of the optional bias input; null when the operator has none.</summary>
     public virtual int? BiasInput => 2;
 
+    /// <summary>
+    /// The index of a second activation input that <paramref name="node"/> multiplies by in place of a weight
+    /// (a MatMul of two activations); null when the layer has a constant weight or reads one activation.
+    /// That input is observed and quantized like the first (uint8), and the layer then has no weight.
+    /// </summary>
+    public virtual int? SecondActivationInput(ModelGraph graph, Node node) => null;
+
     /// <summary>Why <paramref name="node"/> stays float under AMCT's restrictions; null when it is quantized.</summary>
     public abstract string? Restriction(ModelGraph graph, Node node);
 

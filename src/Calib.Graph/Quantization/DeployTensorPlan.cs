@@ -36,24 +36,27 @@ public sealed class DeployTensorPlan
 
     /// <summary>Plans the deploy tensors of <paramref name="graph"/> around the quantized <paramref name="layers"/>.</summary>
     /// <param name="graph">The prepared graph.</param>
-    /// <param name="layers">The quantized layers.</param>
+    /// <param name="layers">
+    /// The quantized layers, each with the activations it reads in 8 bits: its data input, and the second
+    /// activation of a MatMul of two activations.
+    /// </param>
     /// <param name="floatIslands">
     /// Nodes whose output stays float even when their inputs are 8-bit: otherwise ONNX Runtime fuses
     /// DequantizeLinear → AveragePool → QuantizeLinear into its integer kernel, and a layer kept float
     /// for speed would run in int8 all the same. Null or empty: none.
     /// </param>
-    public static DeployTensorPlan Build(ModelGraph graph, IReadOnlyCollection<Node> layers, IReadOnlySet<string>? floatIslands = null)
+    public static DeployTensorPlan Build(ModelGraph graph, IReadOnlyDictionary<Node, IReadOnlyList<string>> layers, IReadOnlySet<string>? floatIslands = null)
     {
         var plan = new DeployTensorPlan();
-        foreach (var layer in graph.Nodes.Where(layers.Contains))
+        foreach (var layer in graph.Nodes.Where(layers.ContainsKey))
         {
-            plan.Calibrate(layer.Inputs[0]);
+            foreach (var input in layers[layer]) plan.Calibrate(input);
             plan.Calibrate(ActivationOutput(graph, layer));
         }
         for (var changed = true; changed;)
         {
             changed = false;
-            foreach (var node in graph.Nodes.Where(n => n.IsStandard && !layers.Contains(n) && floatIslands?.Contains(n.Name) != true))
+            foreach (var node in graph.Nodes.Where(n => n.IsStandard && !layers.ContainsKey(n) && floatIslands?.Contains(n.Name) != true))
                 changed |= plan.TryExtend(graph, node);
         }
         return plan;

@@ -51,6 +51,45 @@ public sealed class ModelZooTests
 
     [TestMethod]
     [Timeout(600_000, CooperativeCancellation = true)]
+    public void The_transformer_quantizes_every_matmul_and_gemm_attention_included_and_both_models_follow_float()
+    {
+        var folder = Path.Combine(Zoo, "transformer");
+        var output = RepoPaths.NewTempDirectory();
+        var model = Path.Combine(folder, "model.onnx");
+
+        CalibrationRun.Execute(Request(folder, Path.Combine(folder, "calib"), output));
+
+        var floatNodes = Graph.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(model)).Graph.Node;
+        var layers = floatNodes.Count(n => n.OpType is "MatMul" or "Gemm");
+        Assert.AreEqual(17, layers, "2 × (q, k, v, Q·Kᵀ, probabilities·V, out, ff1, ff2) and the head");
+        foreach (var kind in new[] { "fake_quant", "deploy" })
+        {
+            var path = Path.Combine(output, $"model_{kind}.onnx");
+            var (quantized, ofActivations) = QdqMatMuls(path);
+            Assert.AreEqual((layers, 4), (quantized, ofActivations), $"{kind}: quantized MatMul/Gemm nodes, and those with two quantized activations");
+            Assert.IsNull(OnnxChecker.Check(path), kind);
+            var cosine = Cosine(model, path, Path.Combine(folder, "heldout.npz"));
+            Console.WriteLine($"transformer {kind}: cosine vs float {cosine:F5}");
+            Assert.IsTrue(cosine >= 0.99, $"{kind}: cosine {cosine}");
+        }
+    }
+
+    // Read as a plain ONNX message: MatMul/Gemm nodes whose input 0 is a dequantized activation, and those whose
+    // input 1 is one too (DequantizeLinear of a QuantizeLinear of a computed tensor, not of a weight).
+    private static (int Quantized, int OfActivations) QdqMatMuls(string path)
+    {
+        var graph = Graph.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph;
+        var producers = graph.Node.SelectMany(n => n.Output.Select(o => (Output: o, Node: n))).ToDictionary(p => p.Output, p => p.Node);
+        var constants = graph.Initializer.Select(i => i.Name).ToHashSet();
+        bool DequantizedActivation(string tensor) =>
+            producers.TryGetValue(tensor, out var dq) && dq.OpType == "DequantizeLinear"
+            && producers.TryGetValue(dq.Input[0], out var q) && q.OpType == "QuantizeLinear" && !constants.Contains(q.Input[0]);
+        var layers = graph.Node.Where(n => n.OpType is "MatMul" or "Gemm" && DequantizedActivation(n.Input[0])).ToList();
+        return (layers.Count, layers.Count(n => DequantizedActivation(n.Input[1])));
+    }
+
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
     public void Transformer_data_as_npz_as_npy_folders_and_as_bin_folders_gives_the_same_ranges()
     {
         var folder = Path.Combine(Zoo, "transformer");

@@ -17,6 +17,7 @@ public sealed class QuantizableLayerFinderTests
     [DataRow("deconv_ok", "ConvTranspose")]
     [DataRow("gemm_ok", "Gemm")]
     [DataRow("matmul_ok", "MatMul")]
+    [DataRow("matmul_activations", "MatMul")]
     public void Supported_layers_are_quantizable(string node, string kind)
     {
         Assert.AreEqual(kind, Verdicts[node].Kind);
@@ -30,7 +31,7 @@ public sealed class QuantizableLayerFinderTests
     [DataRow("gap", "global pooling is not quantized")]
     [DataRow("maxpool", "MAX pooling is not quantized")]
     [DataRow("gemm_transA", "transA = 1 (input transposed)")]
-    [DataRow("matmul_computed", "weight 'ft' is not a constant")]
+    [DataRow("matmul_constant_left", "input 0 'w_left' is a constant and input 1 is not (weight on the left)")]
     [DataRow("flatten", "not a quantizable layer type")]
     public void Restricted_layers_state_the_reason(string node, string reason)
     {
@@ -44,6 +45,27 @@ public sealed class QuantizableLayerFinderTests
         Assert.AreEqual("w_conv", Verdicts["conv_ok"].WeightName);
         Assert.AreEqual("w_matmul", Verdicts["matmul_ok"].WeightName);
         Assert.IsNull(Verdicts["avgpool"].WeightName);
+    }
+
+    [TestMethod]
+    public void A_matmul_of_two_activations_has_a_second_input_and_no_weight()
+    {
+        Assert.AreEqual("ft", Verdicts["matmul_activations"].SecondInput);
+        Assert.IsNull(Verdicts["matmul_activations"].WeightName);
+        Assert.IsNull(Verdicts["matmul_ok"].SecondInput);
+        Assert.IsNull(Verdicts["matmul_constant_left"].SecondInput, "not quantized");
+    }
+
+    [TestMethod]
+    public void A_matmul_whose_second_activation_is_not_float_is_not_quantized()
+    {
+        var model = TestModels.LayerZoo();
+        model.Graph.ValueInfos["ft"] = ValueInfos.Tensor("ft", TensorProto.Types.DataType.Double, 4, "batch");
+
+        var verdict = QuantizableLayerFinder.Classify(model.Graph, TensorInfoCatalog.FromDeclarations(model))
+            .Single(v => v.Node.Name == "matmul_activations");
+
+        Assert.AreEqual("input 1 is Double, not float32", verdict.Reason);
     }
 
     [TestMethod]

@@ -1,0 +1,54 @@
+using Calib.Graph.Ir;
+using Calib.Graph.Quantization;
+using DataType = Calib.Graph.Onnx.Proto.TensorProto.Types.DataType;
+
+namespace Calib.Graph.Tests.Quantization;
+
+[TestClass]
+public sealed class DeployTensorPlanTests
+{
+    /// <summary>
+    /// k = x·W + b, Kᵀ = Transpose(k), scores = MatMul(x, Kᵀ), y = MatMul(scores, z): the projection and both
+    /// products of activations are layers.
+    /// </summary>
+    private static (ModelGraph Graph, Dictionary<Node, IReadOnlyList<string>> Layers) Attention()
+    {
+        var graph = new ModelGraph("attention");
+        graph.Inputs.Add(ValueInfos.Tensor("x", DataType.Float, 4, 8));
+        graph.Inputs.Add(ValueInfos.Tensor("z", DataType.Float, 4, 2));
+        graph.AddInitializer("w", TensorData.FromFloats([8, 8], TestModels.Values(1, 8, 8)));
+        graph.AddInitializer("b", TensorData.FromFloats([8], TestModels.Values(2, 8)));
+        var projection = graph.AddNode("MatMul", "k_proj", ["x", "w"], ["k_mm"]);
+        graph.AddNode("Add", "k_bias", ["k_mm", "b"], ["k"]);
+        graph.AddNode("Transpose", "k_transpose", ["k"], ["kt"]);
+        var scores = graph.AddNode("MatMul", "scores", ["x", "kt"], ["scores"]);
+        var attended = graph.AddNode("MatMul", "attended", ["scores", "z"], ["y"]);
+        graph.Outputs.Add(ValueInfos.Tensor("y", DataType.Float, 4, 2));
+        return (graph, new() { [projection] = ["x"], [scores] = ["x", "kt"], [attended] = ["scores", "z"] });
+    }
+
+    [TestMethod]
+    public void A_second_activation_is_carried_in_8_bits_through_the_transpose_from_its_bias_add()
+    {
+        var (graph, layers) = Attention();
+
+        var plan = DeployTensorPlan.Build(graph, layers);
+
+        Assert.AreEqual("k", plan.SourceOf("kt"), "Kᵀ takes the quantization of the Add it transposes");
+        Assert.IsTrue(plan.Contains("k_mm") && plan.Contains("k"), "the projection's output and its bias Add");
+        Assert.IsTrue(plan.Contains("z") && plan.Calibrated.Contains("z"), "a second input read straight from the graph input");
+        Assert.IsTrue(plan.Contains("scores") && plan.Contains("y"));
+    }
+
+    [TestMethod]
+    public void Without_its_second_input_listed_a_product_reads_that_input_in_float()
+    {
+        var (graph, layers) = Attention();
+        var attended = layers.Keys.Single(n => n.Name == "attended");
+        layers[attended] = ["scores"];
+
+        var plan = DeployTensorPlan.Build(graph, layers);
+
+        Assert.IsFalse(plan.Contains("z"));
+    }
+}
