@@ -11,8 +11,9 @@ namespace Calib.Graph.Execution;
 /// </summary>
 /// <remarks>
 /// ONNX Runtime's C API can take large initializers from memory (AddExternalInitializers), but its C#
-/// package (1.31) does not expose that call, and <see cref="SessionOptions.AddInitializer"/> leaves
-/// the model's own copy of the tensor to graph optimizers, which would then read the missing data.
+/// package (1.31) does not expose that call; and with <see cref="SessionOptions.AddInitializer"/> over a
+/// model whose initializers are marked external, ONNX Runtime still refuses to load unless the named data
+/// file exists ("External data path does not exist"), and a file it might read is then what it must hold.
 /// </remarks>
 internal sealed class SessionModel : IDisposable
 {
