@@ -41,19 +41,18 @@ internal sealed class ExternalTensors
     public long InlineBytes { get; }
 
     /// <summary>
-    /// Moves the large initializers of <paramref name="proto"/> out. The caller owns the message's
+    /// Moves the large initializers of <paramref name="proto"/> (main graph and If/Loop/Scan bodies) out. The caller owns the message's
     /// initializer lists (<see cref="OnnxModel.ToProto"/> makes new ones); the tensors in them, which
     /// may be the IR's own, are replaced, never changed.
     /// </summary>
     /// <param name="proto">The model message; changed in place.</param>
     /// <param name="location">The data file's name, written into every shell.</param>
     /// <param name="alignment">Every tensor starts at a multiple of this, so a reader can map it from the file.</param>
-    /// <param name="subgraphs">Also move the initializers of If/Loop/Scan bodies (ONNX Runtime takes in-memory initializers for the main graph only).</param>
-    public static ExternalTensors MoveOut(ModelProto proto, string location, long alignment, bool subgraphs)
+    public static ExternalTensors MoveOut(ModelProto proto, string location, long alignment)
     {
         var moved = new List<Moved>();
         long end = 0, inline = 0;
-        foreach (var graph in subgraphs ? WithSubgraphs(proto.Graph) : [proto.Graph])
+        foreach (var graph in WithSubgraphs(proto.Graph))
         {
             for (var i = 0; i < graph.Initializer.Count; i++)
             {

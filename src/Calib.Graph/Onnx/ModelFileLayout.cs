@@ -45,14 +45,10 @@ internal sealed class ModelFileLayout
     /// <param name="location">The data file's name, relative to the model's folder.</param>
     /// <param name="limit">The largest single message.</param>
     /// <param name="keepExternal">Split even below the limit (the model was read with external data).</param>
-    public static ModelFileLayout Plan(OnnxModel model, string location, long limit, bool keepExternal) =>
-        Plan(model, location, limit, keepExternal, Alignment, subgraphs: true);
-
-    /// <summary>As <see cref="Plan(OnnxModel, string, long, bool)"/>, choosing the alignment and whether subgraph initializers move too.</summary>
-    public static ModelFileLayout Plan(OnnxModel model, string location, long limit, bool keepExternal, long alignment, bool subgraphs)
+    public static ModelFileLayout Plan(OnnxModel model, string location, long limit, bool keepExternal)
     {
         var proto = model.ToProto();
-        var external = ExternalTensors.MoveOut(proto, location, alignment, subgraphs);
+        var external = ExternalTensors.MoveOut(proto, location, Alignment);
         var inlineSize = proto.CalculateSize() + external.InlineBytes;
         if (external.Tensors.Count > 0 && (keepExternal || inlineSize > limit))
             return new ModelFileLayout(proto, external, inlineSize);
