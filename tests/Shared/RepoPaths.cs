@@ -60,14 +60,32 @@ public static class OnnxChecker
         "onnx.checker.check_model(m, full_check=True)\n" +
         "print('ok')\n";
 
+    // For a model over 2 GiB (external data): onnx checks it from its path, without loading the tensors into one message;
+    // shape inference writes its result to a scratch file instead of over the model.
+    private const string PathScript =
+        "import sys, os, tempfile, onnx\n" +
+        "onnx.checker.check_model(sys.argv[1])\n" +
+        "scratch = os.path.join(tempfile.mkdtemp(), 'inferred.onnx')\n" +
+        "onnx.shape_inference.infer_shapes_path(sys.argv[1], scratch, check_type=True, strict_mode=True)\n" +
+        "os.remove(scratch)\n" +
+        "print('ok')\n";
+
     /// <summary>Runs the checker on <paramref name="modelPath"/>; returns null when it passes, else its complaint.</summary>
-    public static string? Check(string modelPath)
+    public static string? Check(string modelPath) => Run(Script, modelPath);
+
+    /// <summary>
+    /// As <see cref="Check"/>, for a model of any size: the checker reads the file (and its external data
+    /// references) by path, as onnx requires above 2 GiB.
+    /// </summary>
+    public static string? CheckPath(string modelPath) => Run(PathScript, modelPath);
+
+    private static string? Run(string script, string modelPath)
     {
         if (!File.Exists(Python))
             throw new InvalidOperationException($"{Python} not found: install Debian's python3-onnx for the real-model tier.");
         var start = new System.Diagnostics.ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(Script);
+        start.ArgumentList.Add(script);
         start.ArgumentList.Add(modelPath);
         using var process = System.Diagnostics.Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

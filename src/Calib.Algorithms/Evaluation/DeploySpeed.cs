@@ -18,8 +18,8 @@ namespace Calib.Algorithms.Evaluation;
 /// <param name="IntraOpThreads">ONNX Runtime intra-op threads as asked (0: ONNX Runtime's choice).</param>
 /// <param name="Warmup">Untimed runs of each model.</param>
 /// <param name="Latency">The paired timing (reference = float, candidate = deploy).</param>
-/// <param name="FloatBytes">Size of the float model as ONNX.</param>
-/// <param name="DeployBytes">Size of the deploy model file.</param>
+/// <param name="FloatBytes">Size of the float model as ONNX (with its data file, if written with one).</param>
+/// <param name="DeployBytes">Size of the deploy model file (with its data file, if any).</param>
 public sealed record DeploySpeed(string FloatModel, string DeployModel, string Device, int IntraOpThreads, int Warmup, LatencyResult Latency,
     long FloatBytes, long DeployBytes)
 {
@@ -42,7 +42,7 @@ public sealed record DeploySpeed(string FloatModel, string DeployModel, string D
     {
         var latency = PairedLatency.Measure(floatModel, deployModel, [.. batchShape], execution, budget);
         return new DeploySpeed(floatName, deployName, execution.Device.ToString().ToLowerInvariant(), execution.IntraOpThreads, budget.Warmup,
-            latency, OnnxModelFile.ToBytes(floatModel).LongLength, OnnxModelFile.ToBytes(deployModel).LongLength);
+            latency, OnnxModelFile.WrittenSize(floatModel, floatName), OnnxModelFile.WrittenSize(deployModel, deployName));
     }
 
     /// <summary>One line for the console, e.g. "Deploy model: 2.94× faster than float (19.6 → 6.67 ms …); 0.25× its size."</summary>

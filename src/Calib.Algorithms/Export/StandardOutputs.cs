@@ -13,7 +13,8 @@ namespace Calib.Algorithms.Export;
 /// <summary>
 /// The files every quantizing command writes (SPEC §6): fake-quant and deploy models, AMCT record
 /// (text and JSON), resolved config and calibration CSV — all produced in memory, each model checked
-/// to load in ONNX Runtime, ready to commit atomically.
+/// to load in ONNX Runtime, ready to commit atomically. A model above 2 GiB, or made from a model read
+/// with external data, brings its data file (see <see cref="OnnxModelFile.AddModel"/>).
 /// </summary>
 public static class StandardOutputs
 {
@@ -30,14 +31,21 @@ public static class StandardOutputs
         QuantConfig config, IReadOnlyDictionary<string, object?> context, Preprocessing? preprocessing, PlacementResult? placement = null)
     {
         var files = new OutputFileSet(directory);
-        files.Add($"{modelName}_fake_quant.onnx", OnnxModelFile.ToBytes(Loadable(Stamped(QdqModels.FakeQuant(plan, result), preprocessing))));
-        files.Add($"{modelName}_deploy.onnx", OnnxModelFile.ToBytes(Loadable(Stamped(QdqModels.Deploy(plan, result), preprocessing))));
+        files.AddModel($"{modelName}_fake_quant.onnx", Loadable(Stamped(QdqModels.FakeQuant(plan, result), preprocessing)));
+        files.AddModel(DeployName(modelName), Loadable(DeployModel(plan, result, preprocessing)));
         files.AddText($"{modelName}_record.txt", RecordFiles.RecordText(result));
         files.AddText($"{modelName}_record.json", RecordFiles.RecordJson(result, context));
         files.AddText($"{modelName}_quant_config.json", config.ToJson());
         files.AddText($"{modelName}_calibration.csv", CalibrationCsv.Write(plan, result, placement));
         return files;
     }
+
+    /// <summary>The deploy model's file name for <paramref name="modelName"/>.</summary>
+    public static string DeployName(string modelName) => $"{modelName}_deploy.onnx";
+
+    /// <summary>The deploy model as <see cref="Build"/> writes it (with its preprocessing metadata).</summary>
+    public static OnnxModel DeployModel(CalibrationPlan plan, QuantizationResult result, Preprocessing? preprocessing) =>
+        Stamped(QdqModels.Deploy(plan, result), preprocessing);
 
     private static OnnxModel Stamped(OnnxModel model, Preprocessing? preprocessing)
     {

@@ -6,7 +6,10 @@ using Calib.Graph.Passes;
 
 namespace Calib.Algorithms.Workflows;
 
-/// <summary><c>calib convert</c>: a Caffe model to an ONNX file, written as calib loads it (without initializers no node reads).</summary>
+/// <summary>
+/// <c>calib convert</c>: a Caffe model to an ONNX file, written as calib loads it (without initializers no node reads);
+/// a model above 2 GiB gets its data file beside it.
+/// </summary>
 public static class CaffeConversion
 {
     /// <summary>Converts <paramref name="source"/> and writes it to <paramref name="target"/>.</summary>
@@ -18,8 +21,7 @@ public static class CaffeConversion
     public static LoadedModel Convert(ModelSource source, string target, Action<string>? warn = null)
     {
         var loaded = ModelLoader.Load(source.Path, source.WeightsPath, new CaffeImportOptions { InputShape = source.InputShape, Warn = warn });
-        try { OnnxModelFile.Save(UnusedInitializerRemoval.Run(loaded.Model), target); }
-        catch (IOException e) { throw new CalibException($"Cannot write '{target}': {e.Message.Trim()} Choose another -o path."); }
+        OnnxModelFile.Save(UnusedInitializerRemoval.Run(loaded.Model), target);
         return loaded;
     }
 }

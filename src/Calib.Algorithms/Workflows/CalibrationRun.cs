@@ -178,9 +178,9 @@ public static class CalibrationRun
         var request = calibrated.Request;
         if (request.Speed is not { } budget || calibrated.Statistics.BatchShape.Count == 0) return null;
         var name = calibrated.ModelName;
-        // Timed and sized as written (with its metadata), not as first built.
-        var deploy = OnnxModelFile.Parse(files.Content($"{name}_deploy.onnx"), $"{name}_deploy.onnx");
-        var speed = DeploySpeed.Measure(Path.GetFileName(request.ModelPath), calibrated.Prepared.Loaded.Model, $"{name}_deploy.onnx",
+        // Timed and sized as written (with its metadata).
+        var deploy = StandardOutputs.DeployModel(calibrated.Plan, calibrated.Result, calibrated.Preprocessing);
+        var speed = DeploySpeed.Measure(Path.GetFileName(request.ModelPath), calibrated.Prepared.Loaded.Model, StandardOutputs.DeployName(name),
             deploy, calibrated.Statistics.BatchShape, request.Execution, budget);
         files.AddText($"{name}_speed.json", speed.ToJson());
         return speed;

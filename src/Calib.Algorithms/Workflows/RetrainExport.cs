@@ -24,7 +24,7 @@ public static class RetrainExport
         model.Graph.Name = model.Graph.Name.Replace("_fake-quant", "_retrain", StringComparison.Ordinal);
         Data.PreprocessingMetadata.Stamp(model, calibrated.Preprocessing);
         var files = new OutputFileSet(request.OutputDirectory);
-        files.Add($"{name}_retrain.onnx", OnnxModelFile.ToBytes(model));
+        files.AddModel($"{name}_retrain.onnx", model);
         files.AddText($"{name}_retrain_config.json", RetrainConfigFile.Write(calibrated.Plan, calibrated.Result, calibrated.Config, Path.GetFileName(request.ModelPath), calibrated.Preprocessing));
         files.Commit();
         return [.. files.Paths];

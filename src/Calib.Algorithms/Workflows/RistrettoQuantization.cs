@@ -128,7 +128,7 @@ public static class RistrettoQuantization
             : RistrettoPrototxt.WriteJson(RistrettoRequest.ModeName(analysis.Mode), layers, analysis.Formats);
         var files = new OutputFileSet(directory);
         files.AddText(name, description);
-        files.Add($"{Path.GetFileNameWithoutExtension(name)}_simulation.onnx", OnnxModelFile.ToBytes(simulation));
+        files.AddModel($"{Path.GetFileNameWithoutExtension(name)}_simulation.onnx", simulation);
         files.Commit();
         return files.Paths.ToList();
     }

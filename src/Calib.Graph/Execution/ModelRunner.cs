@@ -12,15 +12,18 @@ namespace Calib.Graph.Execution;
 public sealed class ModelRunner : IDisposable
 {
     private readonly InferenceSession _session;
+    // The temporary files of a model above 2 GiB, deleted once the session is made (again on Dispose, where that failed).
+    private readonly SessionModel _source;
     private readonly RunOptions _runOptions = new();
     // Made once: every run (one per calibration batch) hands ONNX Runtime the same names.
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly IReadOnlyDictionary<string, int> _outputIndex;
 
-    private ModelRunner(InferenceSession session, string modelName)
+    private ModelRunner(InferenceSession session, SessionModel source, string modelName)
     {
         _session = session;
+        _source = source;
         ModelName = modelName;
         _inputNames = [.. session.InputNames];
         _outputNames = [.. session.OutputNames];
@@ -41,31 +44,33 @@ public sealed class ModelRunner : IDisposable
 
     /// <summary>
     /// Builds a session for <paramref name="model"/>, with <paramref name="extraOutputs"/> (tensor
-    /// names of the main graph) returned after the model's own outputs.
+    /// names of the main graph) returned after the model's own outputs. A model above 2 GiB runs too: ONNX
+    /// Runtime opens it from a temporary model file and data file (see <see cref="SessionModel"/>).
     /// </summary>
     /// <exception cref="CalibException">ONNX Runtime rejects the model, or the device is unavailable.</exception>
     public static ModelRunner Create(OnnxModel model, ExecutionOptions? options = null, IEnumerable<string>? extraOutputs = null)
     {
         options ??= ExecutionOptions.Default;
-        var bytes = OnnxModelFile.ToBytes(WithOutputs(model, extraOutputs ?? []));
         using var sessionOptions = SessionOptionsFor(options);
+        using var source = SessionModel.For(WithOutputs(model, extraOutputs ?? []));
         try
         {
-            return new ModelRunner(new InferenceSession(bytes, sessionOptions), Describe(model));
-        }
-        catch (OnnxRuntimeException e) when (options.Device == ExecutionDevice.Cuda)
-        {
-            // With every library present, what is left is the GPU itself: a wrong ordinal, a driver too old, no memory.
-            throw new CalibException($"ONNX Runtime cannot start model '{model.Graph.Name}' on CUDA device {options.DeviceId}: {FirstLine(e.Message)}. " +
-                                     "Check the device number against nvidia-smi and the driver against CUDA 13, or use --device cpu.");
+            return new ModelRunner(source.Open(sessionOptions), source, Describe(model));
         }
         catch (OnnxRuntimeException e)
         {
-            throw new CalibException(
-                $"ONNX Runtime cannot load {Describe(model)}: {FirstLine(e.Message)}. Check the model with onnx.checker " +
-                "(python3 -c \"import onnx,sys; onnx.checker.check_model(sys.argv[1], full_check=True)\" model.onnx) and that ONNX Runtime supports its operators.");
+            throw LoadFailure(model, options, e);
         }
     }
+
+    private static CalibException LoadFailure(OnnxModel model, ExecutionOptions options, OnnxRuntimeException e) =>
+        options.Device == ExecutionDevice.Cuda
+            // With every library present, what is left is the GPU itself: a wrong ordinal, a driver too old, no memory.
+            ? new CalibException($"ONNX Runtime cannot start model '{model.Graph.Name}' on CUDA device {options.DeviceId}: {FirstLine(e.Message)}. " +
+                                 "Check the device number against nvidia-smi and the driver against CUDA 13, or use --device cpu.")
+            : new CalibException(
+                $"ONNX Runtime cannot load {Describe(model)}: {FirstLine(e.Message)}. Check the model with onnx.checker " +
+                "(python3 -c \"import onnx,sys; onnx.checker.check_model(sys.argv[1], full_check=True)\" model.onnx) and that ONNX Runtime supports its operators.");
 
     /// <summary>Runs the model on named inputs and returns every output.</summary>
     /// <exception cref="CalibException">ONNX Runtime fails (wrong input shape or type, kernel error).</exception>
@@ -121,8 +126,10 @@ public sealed class ModelRunner : IDisposable
     public void Dispose()
     {
         _session.Dispose();
+        _source.Dispose();
         _runOptions.Dispose();
     }
+
 
     private static OnnxModel WithOutputs(OnnxModel model, IEnumerable<string> extraOutputs)
     {

@@ -11,11 +11,11 @@ internal static class DurableFiles
 {
     private const int ReadOnly = 0;
 
-    /// <summary>Creates <paramref name="path"/> (which must not exist) with <paramref name="content"/>, flushed to the disk.</summary>
-    public static void Create(string path, ReadOnlySpan<byte> content)
+    /// <summary>Creates <paramref name="path"/> (which must not exist) with what <paramref name="write"/> writes, flushed to the disk.</summary>
+    public static void Create(string path, Action<Stream> write)
     {
         using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        stream.Write(content);
+        write(stream);
         stream.Flush(flushToDisk: true);
     }
 

@@ -9,7 +9,7 @@ namespace Calib.Graph.IO;
 /// </summary>
 public sealed class OutputFileSet(string directory)
 {
-    private readonly List<(string Name, byte[] Content)> _files = [];
+    private readonly List<(string Name, Action<Stream> Write)> _files = [];
 
     /// <summary>The output folder.</summary>
     public string Directory { get; } = string.IsNullOrWhiteSpace(directory) ? directory : Path.GetFullPath(directory);
@@ -22,19 +22,21 @@ public sealed class OutputFileSet(string directory)
 
     /// <summary>Adds a file (a plain name in the folder) with its bytes.</summary>
     /// <exception cref="ArgumentException">The name has a folder part, is one of calib's own, or is already in the set.</exception>
-    public void Add(string name, byte[] content)
+    public void Add(string name, byte[] content) => Add(name, stream => stream.Write(content));
+
+    /// <summary>
+    /// Adds a file whose content <paramref name="write"/> streams at commit time, for content too large for
+    /// one array (a model's external data). It must write the same bytes whenever it is called.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name has a folder part, is one of calib's own, or is already in the set.</exception>
+    public void Add(string name, Action<Stream> write)
     {
         if (!SetPublication.IsPlainName(name) || name.StartsWith(".calib", StringComparison.Ordinal))
             throw new ArgumentException($"'{name}' is not a plain file name of an output set.", nameof(name));
         if (_files.Any(f => f.Name == name))
             throw new ArgumentException($"'{name}' is already in the output set.", nameof(name));
-        _files.Add((name, content));
+        _files.Add((name, write));
     }
-
-    /// <summary>The bytes of the file named <paramref name="name"/> in the set, as they will be written.</summary>
-    /// <exception cref="ArgumentException">The set has no such file.</exception>
-    public byte[] Content(string name) =>
-        _files.FirstOrDefault(f => f.Name == name).Content ?? throw new ArgumentException($"'{name}' is not in the output set.", nameof(name));
 
     /// <summary>Adds a UTF-8 text file.</summary>
     public void AddText(string name, string text) => Add(name, System.Text.Encoding.UTF8.GetBytes(text));

@@ -24,10 +24,10 @@ internal static class SetPublication
 
     /// <summary>Writes <paramref name="files"/> into <paramref name="folder"/> as one unit; the caller holds the folder's claim.</summary>
     /// <param name="folder">The target folder (full path); it exists.</param>
-    /// <param name="files">Plain file names and their bytes.</param>
+    /// <param name="files">Plain file names and what writes their content.</param>
     /// <param name="beforeStep">Test seam: called before each step that changes the disk, with its name.</param>
     /// <exception cref="CalibException">A file cannot be written (nothing changed), or publishing stopped after the commit point.</exception>
-    public static void Publish(string folder, IReadOnlyList<(string Name, byte[] Content)> files, Action<string>? beforeStep)
+    public static void Publish(string folder, IReadOnlyList<(string Name, Action<Stream> Write)> files, Action<string>? beforeStep)
     {
         Recover(folder);
         foreach (var (name, _) in files)
@@ -38,14 +38,15 @@ internal static class SetPublication
         try
         {
             Directory.CreateDirectory(staging);
-            foreach (var (name, content) in files)
+            foreach (var (name, write) in files)
             {
                 beforeStep?.Invoke($"write {name}");
-                DurableFiles.Create(Path.Join(staging, name), content);
+                DurableFiles.Create(Path.Join(staging, name), write);
             }
             beforeStep?.Invoke("write journal");
             var journal = Path.Join(staging, JournalName);
-            DurableFiles.Create(journal + ".tmp", System.Text.Encoding.UTF8.GetBytes(string.Join('\n', files.Select(f => f.Name))));
+            var names = System.Text.Encoding.UTF8.GetBytes(string.Join('\n', files.Select(f => f.Name)));
+            DurableFiles.Create(journal + ".tmp", stream => stream.Write(names));
             beforeStep?.Invoke("commit");
             File.Move(journal + ".tmp", journal);
             DurableFiles.SyncFolder(staging);

@@ -37,6 +37,12 @@ public sealed class OnnxModel
     /// </summary>
     public string? SourcePath { get; set; }
 
+    /// <summary>
+    /// True when the model was read with tensors in external data files: calib then writes the models it
+    /// derives from it with external data too. Not part of the ONNX file; copies keep it.
+    /// </summary>
+    public bool LoadedWithExternalData { get; set; }
+
     /// <summary>The ONNX IR version of the file.</summary>
     public long IrVersion { get; set; }
 
@@ -102,6 +108,7 @@ public sealed class OnnxModel
     {
         var copy = FromProto(ToProto().Clone());
         copy.SourcePath = SourcePath;
+        copy.LoadedWithExternalData = LoadedWithExternalData;
         return copy;
     }
 }

@@ -17,12 +17,14 @@ internal static class ExternalData
     /// <param name="model">The parsed model; its external tensors become inline.</param>
     /// <param name="source">The model file, for messages.</param>
     /// <param name="directory">The model's folder; null forbids external data.</param>
-    public static void Inline(ModelProto model, string source, string? directory)
+    /// <returns>True when the model had external tensors.</returns>
+    public static bool Inline(ModelProto model, string source, string? directory)
     {
         var tensors = Tensors(model).Where(t => t.DataLocation == TensorProto.Types.DataLocation.External).ToList();
-        if (tensors.Count == 0) return;
+        if (tensors.Count == 0) return false;
         var folder = directory is null ? null : new ModelFolder(directory);
         foreach (var tensor in tensors) InlineTensor(tensor, source, folder);
+        return true;
     }
 
     private sealed class ModelFolder(string directory)
@@ -62,7 +64,8 @@ internal static class ExternalData
                 throw new CalibException($"'{source}': cannot read the external data of tensor '{tensor.Name}' from '{location}': {e.Message}");
             }
         }
-        tensor.RawData = ByteString.CopyFrom(buffer);
+        // The buffer is this tensor's alone: wrapping it spares a second copy of a tensor that may be gigabytes.
+        tensor.RawData = UnsafeByteOperations.UnsafeWrap(buffer);
         tensor.ExternalData.Clear();
         tensor.DataLocation = TensorProto.Types.DataLocation.Default;
     }

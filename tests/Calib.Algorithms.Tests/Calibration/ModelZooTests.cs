@@ -47,6 +47,9 @@ public sealed class ModelZooTests
         var cosine = Cosine(Path.Combine(folder, "model.onnx"), Path.Combine(output, "model_fake_quant.onnx"), Path.Combine(folder, "heldout.npz"));
         Console.WriteLine($"{name}: {outcome.Result.Layers.Count} layers quantized, cosine fake-quant vs float {cosine:F5}");
         Assert.IsTrue(cosine >= 0.99, $"{name}: cosine {cosine}");
+        // A model read with external data is written with external data.
+        Assert.AreEqual(name == "external_data", File.Exists(Path.Combine(output, "model_fake_quant.onnx.data")), name);
+        Assert.AreEqual(name == "external_data", File.Exists(Path.Combine(output, "model_deploy.onnx.data")), name);
     }
 
     [TestMethod]

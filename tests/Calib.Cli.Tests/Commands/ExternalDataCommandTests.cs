@@ -43,14 +43,65 @@ public sealed class ExternalDataCommandTests
     }
 
     [TestMethod]
-    public void A_model_with_its_weights_in_a_data_file_beside_it_calibrates()
+    public void A_model_with_its_weights_in_a_data_file_beside_it_calibrates_and_its_outputs_keep_data_files()
     {
         var (model, _) = SampleWithExternalWeight("weights.bin");
+        var output = RepoPaths.NewTempDirectory();
 
         var result = CliRunner.InProcess("run", "--model", model, "--calib-set", Images, "--batch-num", "1", "--batch-size", "8",
-            "--mean", "0.2860", "--std", "0.3530", "--output", RepoPaths.NewTempDirectory());
+            "--mean", "0.2860", "--std", "0.3530", "--no-speed", "--output", output);
 
         Assert.AreEqual(0, result.ExitCode, result.Error);
+        foreach (var name in new[] { "fmnist_resnet_fake_quant.onnx", "fmnist_resnet_deploy.onnx" })
+        {
+            Assert.IsTrue(File.Exists(Path.Combine(output, name + ".data")), $"{name} is written with external data, as its source was");
+            StringAssert.Contains(result.Output, Path.Combine(output, name + ".data"), "the data file is listed with the others");
+        }
+    }
+
+    [TestMethod]
+    public void Run_above_the_single_file_limit_writes_each_model_with_its_data_file_and_they_compute_what_one_file_models_compute()
+    {
+        var split = Path.Combine(RepoPaths.NewTempDirectory(), "split");
+        var whole = Path.Combine(RepoPaths.NewTempDirectory(), "whole");
+        CliRunner.Outcome result;
+        // Lowered so that the 440 KiB sample stands for a model above 2 GiB: sessions, sizes and files all take the large-model path.
+        using (OnnxModelFile.LowerSingleFileLimit(32 * 1024)) result = Run(split);
+        var reference = Run(whole);
+
+        Assert.AreEqual(0, result.ExitCode, result.Error);
+        Assert.AreEqual(0, reference.ExitCode, reference.Error);
+        foreach (var name in new[] { "fmnist_resnet_fake_quant.onnx", "fmnist_resnet_deploy.onnx" })
+        {
+            Assert.IsTrue(File.Exists(Path.Combine(split, name + ".data")), name);
+            Assert.IsFalse(File.Exists(Path.Combine(whole, name + ".data")), name);
+            CollectionAssert.AreEqual(Outputs(Path.Combine(whole, name)), Outputs(Path.Combine(split, name)), $"{name} read by ONNX Runtime from its path");
+        }
+        // The deploy model's size counts its data file.
+        using var speed = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(split, "fmnist_resnet_speed.json")));
+        var deploy = Path.Combine(split, "fmnist_resnet_deploy.onnx");
+        Assert.AreEqual(new FileInfo(deploy).Length + new FileInfo(deploy + ".data").Length, speed.RootElement.GetProperty("deploy_bytes").GetInt64());
+        // The float model as it would be written, in two files: its bytes, and up to 4 KiB of alignment per tensor.
+        var floatBytes = speed.RootElement.GetProperty("float_bytes").GetInt64();
+        var tensors = OnnxModelFile.Load(SampleModel).Graph.Initializers.Count;
+        Assert.IsTrue(floatBytes > new FileInfo(SampleModel).Length && floatBytes < new FileInfo(SampleModel).Length + 4096L * tensors, $"{floatBytes}");
+    }
+
+    private static CliRunner.Outcome Run(string output) =>
+        CliRunner.InProcess("run", "--model", SampleModel, "--calib-set", Images, "--batch-num", "1", "--batch-size", "8",
+            "--mean", "0.2860", "--std", "0.3530", "--output", output);
+
+    // The model's first output on a fixed input, from a plain ONNX Runtime session opened by path.
+    private static float[] Outputs(string model)
+    {
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(model);
+        var input = session.InputMetadata.Single();
+        var shape = input.Value.Dimensions.Select(d => d < 0 ? 2L : d).ToArray();
+        var values = Enumerable.Range(0, (int)shape.Aggregate(1L, (a, b) => a * b)).Select(i => (float)Math.Sin(i * 0.1)).ToArray();
+        using var value = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(values, shape);
+        using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+        using var outputs = session.Run(runOptions, [input.Key], [value], [session.OutputNames[0]]);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
     // The sample with its largest initializer moved to <folder>/weights.bin and referenced as location.

@@ -10,7 +10,8 @@ namespace Calib.Graph.Tests.IO;
 [TestClass]
 public sealed class OutputPublicationTests
 {
-    private static readonly string[] Names = ["m_fake_quant.onnx", "m_deploy.onnx", "m_record.txt", "m_record.json"];
+    // The data file is streamed into the set (as a model's external data is), the rest are added as bytes.
+    private static readonly string[] Names = ["m_fake_quant.onnx", "m_fake_quant.onnx.data", "m_deploy.onnx", "m_record.txt", "m_record.json"];
 
     // What a kill does to the writer: it stops there, running none of the writer's own clean-up.
     private sealed class SimulatedKill : Exception;
@@ -180,7 +181,12 @@ public sealed class OutputPublicationTests
     private static OutputFileSet NewSet(string dir, Action<string>? beforeStep = null)
     {
         var set = new OutputFileSet(dir) { BeforeStep = beforeStep };
-        foreach (var name in Names) set.AddText(name, $"new {name}");
+        foreach (var name in Names)
+        {
+            var content = System.Text.Encoding.UTF8.GetBytes($"new {name}");
+            if (name.EndsWith(".data", StringComparison.Ordinal)) set.Add(name, stream => stream.Write(content));
+            else set.Add(name, content);
+        }
         return set;
     }
 
