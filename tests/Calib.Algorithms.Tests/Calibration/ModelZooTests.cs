@@ -43,7 +43,7 @@ public sealed class ModelZooTests
         var outcome = CalibrationRun.Execute(Request(folder, Path.Combine(folder, "calib"), output));
 
         Assert.IsTrue(outcome.Result.Layers.Count > 0, "some layer quantized");
-        Assert.AreEqual(32, outcome.Images);
+        Assert.AreEqual(32, outcome.Samples);
         var cosine = Cosine(Path.Combine(folder, "model.onnx"), Path.Combine(output, "model_fake_quant.onnx"), Path.Combine(folder, "heldout.npz"));
         Console.WriteLine($"{name}: {outcome.Result.Layers.Count} layers quantized, cosine fake-quant vs float {cosine:F5}");
         Assert.IsTrue(cosine >= 0.99, $"{name}: cosine {cosine}");

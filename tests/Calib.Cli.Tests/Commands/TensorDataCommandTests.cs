@@ -22,9 +22,12 @@ public sealed class TensorDataCommandTests
         Assert.AreEqual(0, result.ExitCode, result.Error);
         StringAssert.Contains(result.Output, "matmul");
         Assert.IsTrue(File.Exists(Path.Combine(output, "two_inputs_deploy.onnx")));
-        // The label-free check reads images only so far: the run says so instead of staying silent.
-        StringAssert.Contains(result.Output, "Fidelity not measured: the calibration data are tensors");
-        Assert.IsFalse(File.Exists(Path.Combine(output, "two_inputs_fidelity.json")));
+        StringAssert.Contains(result.Output, "from 4 samples");
+        // Calibration fed all 4 samples: the label-free check measures on them and says the figures are in-sample.
+        StringAssert.Contains(result.Output, "Fidelity against float on 4 calibration samples of");
+        StringAssert.Contains(result.Output, "in-sample");
+        Assert.IsTrue(File.Exists(Path.Combine(output, "two_inputs_fidelity.json")));
+        StringAssert.Contains(File.ReadAllText(Path.Combine(output, "two_inputs_record.json")), "\"samples\": 4");
     }
 
     [TestMethod]
