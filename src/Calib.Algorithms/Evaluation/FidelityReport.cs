@@ -34,6 +34,9 @@ public sealed record FidelityReport(IReadOnlyList<OutputFidelity> Outputs, int S
     /// <summary>What the samples are called: "images" when they were images, else "samples".</summary>
     public string Noun { get; init; } = "samples";
 
+    /// <summary>The samples compared, by identity, in order.</summary>
+    public IReadOnlyList<Data.SampleRun> Measured { get; init; } = [];
+
     /// <summary>The lowest fake-quant cosine over the outputs: what a --min-cosine target is held to.</summary>
     public double WorstCosine => Outputs.Min(o => o.FakeQuant.Cosine);
 

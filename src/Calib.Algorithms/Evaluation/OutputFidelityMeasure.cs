@@ -24,7 +24,7 @@ public static class OutputFidelityMeasure
         var fake = Errors(floatModel, fakeQuant, data, execution);
         var deployed = deploy is null ? null : Errors(floatModel, deploy, data, execution);
         var outputs = FloatOutputs(floatModel).Select((o, i) => new OutputFidelity(o, fake[i], deployed?[i])).ToList();
-        return new FidelityReport(outputs, data.Samples, data.Location, data.Source) { Noun = data.Noun };
+        return new FidelityReport(outputs, data.Samples, data.Location, data.Source) { Noun = data.Noun, Measured = data.Measured };
     }
 
     /// <summary>The error of each output of <paramref name="candidate"/>, in graph order (the float outputs are computed once per <paramref name="data"/>).</summary>
