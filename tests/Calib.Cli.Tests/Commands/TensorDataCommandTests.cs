@@ -31,6 +31,43 @@ public sealed class TensorDataCommandTests
     }
 
     [TestMethod]
+    public void Run_feeds_images_to_the_image_input_and_npz_partners_to_the_rest_and_measures_the_samples_not_fed()
+    {
+        var dir = RepoPaths.NewTempDirectory();
+        var model = ImageVectorData.Model(dir);
+        var (images, extras) = ImageVectorData.Write(dir, 12);
+        var output = RepoPaths.NewTempDirectory();
+
+        var result = CliRunner.InProcess("run", "--model", model, "--calib-set", $"{images};{extras}", "--scale", "1/255",
+            "--batch-num", "2", "--batch-size", "4", "--no-speed", "--output", output);
+
+        Assert.AreEqual(0, result.ExitCode, result.Error);
+        StringAssert.Contains(result.Output, "Quantized 3 layers from 8 samples");
+        StringAssert.Contains(result.Output, "chosen by output SQNR on 8 calibration samples");
+        StringAssert.Contains(result.Output, $"Fidelity against float on 4 held-out samples of '{images};{extras}' (not used for ranges)");
+        Assert.IsTrue(File.Exists(Path.Combine(output, "image_vector_fidelity.csv")));
+    }
+
+    [TestMethod]
+    public void An_image_without_its_npz_partner_is_one_line_naming_both()
+    {
+        var dir = RepoPaths.NewTempDirectory();
+        var model = ImageVectorData.Model(dir);
+        var (images, extras) = ImageVectorData.Write(dir, 8);
+        File.Delete(Path.Combine(extras, "0005.npz"));
+        var output = RepoPaths.NewTempDirectory();
+
+        var result = CliRunner.InProcess("run", "--model", model, "--calib-set", $"{images};{extras}", "--batch-num", "2", "--batch-size", "4", "--output", output);
+
+        Assert.AreEqual(CalibApp.UserError, result.ExitCode);
+        var lines = result.Error.Trim().Split('\n');
+        Assert.AreEqual(1, lines.Length, result.Error);
+        StringAssert.Contains(lines[0], $"'{Path.Combine(images, "0005.bmp")}' has no .npz partner");
+        StringAssert.Contains(lines[0], Path.Combine(extras, "0005.npz"));
+        Assert.AreEqual(0, Directory.GetFiles(output).Length);
+    }
+
+    [TestMethod]
     public void A_wrong_data_type_or_shape_is_one_line_naming_the_input()
     {
         var (model, x, ids) = TwoInputModelWithBinFolders();
