@@ -56,7 +56,7 @@ public static class ImageVectorData
         var extras = oneFolder ? images : Directory.CreateDirectory(Path.Combine(directory, "extras")).FullName;
         for (var i = 0; i < count; i++)
         {
-            Bmp(Path.Combine(images, $"{i:D4}.bmp"), 8, 8, (y, x) => ((byte)(30 * i + 8 * x), (byte)(255 - 20 * y), (byte)(17 * (x + y + i))));
+            BmpFile.Write(Path.Combine(images, $"{i:D4}.bmp"), 8, 8, (y, x) => ((byte)(30 * i + 8 * x), (byte)(255 - 20 * y), (byte)(17 * (x + y + i))));
             Npz(Path.Combine(extras, $"{i:D4}.npz"), ("vector", [4], Vector(i)));
         }
         return (images, extras);
@@ -77,30 +77,6 @@ public static class ImageVectorData
             entry.Write(Encoding.Latin1.GetBytes(header));
             entry.Write(MemoryMarshal.AsBytes(values.AsSpan()));
         }
-        return path;
-    }
-
-    /// <summary>A 24-bit bottom-up BMP whose pixel (y, x) is <paramref name="pixel"/>(y, x) as (R, G, B).</summary>
-    public static string Bmp(string path, int height, int width, Func<int, int, (byte R, byte G, byte B)> pixel)
-    {
-        var stride = (3 * width + 3) / 4 * 4;
-        var data = new byte[54 + stride * height];
-        "BM"u8.CopyTo(data);
-        BitConverter.GetBytes(data.Length).CopyTo(data, 2);
-        BitConverter.GetBytes(54).CopyTo(data, 10);
-        BitConverter.GetBytes(40).CopyTo(data, 14);
-        BitConverter.GetBytes(width).CopyTo(data, 18);
-        BitConverter.GetBytes(height).CopyTo(data, 22);
-        BitConverter.GetBytes((short)1).CopyTo(data, 26);
-        BitConverter.GetBytes((short)24).CopyTo(data, 28);
-        for (var y = 0; y < height; y++)
-            for (var x = 0; x < width; x++)
-            {
-                var (r, g, b) = pixel(y, x);
-                var at = 54 + (height - 1 - y) * stride + 3 * x;
-                (data[at], data[at + 1], data[at + 2]) = (b, g, r);
-            }
-        File.WriteAllBytes(path, data);
         return path;
     }
 }

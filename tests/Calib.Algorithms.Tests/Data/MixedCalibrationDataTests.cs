@@ -64,7 +64,7 @@ public sealed class MixedCalibrationDataTests
         {
             ("image without partner", (dir, images, extras) =>
             {
-                ImageVectorData.Bmp(Path.Combine(images, "0100.bmp"), 8, 8, (_, _) => (1, 2, 3));
+                BmpFile.Write(Path.Combine(images, "0100.bmp"), 8, 8, (_, _) => (1, 2, 3));
                 return $"{images};{extras}";
             }, ["holds 9 images but", "holds 8 .npz files", "0100.bmp' has no .npz partner", "0100.npz"]),
             ("partner without image", (dir, images, extras) =>
