@@ -70,6 +70,14 @@ public abstract class CalibrationData
             throw new CalibException($"Folder '{missing}' does not exist: pass {option} with data in a form --calib-set takes (images, .npy or .npz files; \"images;extras\" or one folder per input).");
     }
 
+    /// <summary>The files of <paramref name="runs"/> that hold one sample each (an image is sample 0 of its file), at most <paramref name="limit"/>; null when none.</summary>
+    private protected SampleList? OneSampleFiles(IReadOnlyList<SampleRun> runs, long limit)
+    {
+        var files = runs.Where(r => r.Start == 0 && r.Count != 0).Select(r => (SampleItem)new SampleFile(r.File))
+            .Take((int)Math.Min(limit, int.MaxValue)).ToList();
+        return files.Count == 0 ? null : new SampleList(Location, files);
+    }
+
     /// <summary>Raises a warning when a folder's image input looks like raw pixels, once the batches are read.</summary>
     private protected static IEnumerable<Batch> CheckingRawPixels(IEnumerable<Batch> batches, CalibrationDataOptions options, string modelPath)
     {

@@ -96,9 +96,8 @@ public sealed class MixedCalibrationData : CalibrationData
     /// <inheritdoc/>
     public override IEnumerable<ModelFeed> Read(IReadOnlyList<SampleRun> runs, int batchSize, long limit = long.MaxValue)
     {
-        var files = runs.Where(r => r.Start == 0 && r.Count != 0).Select(r => (SampleItem)new SampleFile(r.File)).Take((int)Math.Min(limit, int.MaxValue)).ToList();
-        if (files.Count == 0) yield break;
-        using var reader = BatchReader.Covering(new SampleList(Location, files), _imageInput.Layout, _options.Preprocessing, batchSize, ReaderOptions);
+        if (OneSampleFiles(runs, limit) is not { } files) yield break;
+        using var reader = BatchReader.Covering(files, _imageInput.Layout, _options.Preprocessing, batchSize, ReaderOptions);
         foreach (var batch in reader.ReadBatches()) yield return WithPartners(batch);
     }
 
