@@ -23,27 +23,14 @@ public sealed class ActivationStatistics
     /// <summary>Number of batches folded in.</summary>
     public int Batches { get; private init; }
 
-    /// <summary>Number of input images (or tensors) seen.</summary>
-    public long Samples { get; private init; }
+    /// <summary>Number of samples seen.</summary>
+    public long Samples => Fed.Count;
+
+    /// <summary>Which samples were fed, by identity, and which files were skipped.</summary>
+    public FedSamples Fed { get; private init; } = new();
 
     /// <summary>The shape of the first calibration batch of a model with one float input (the shape the deploy model's speed is measured on); empty otherwise.</summary>
     public IReadOnlyList<long> BatchShape { get; private init; } = [];
-
-    /// <summary>Runs <paramref name="batches"/> through <paramref name="model"/> and collects statistics of <paramref name="tensors"/>.</summary>
-    /// <param name="model">The prepared float model.</param>
-    /// <param name="tensors">The tensors to observe.</param>
-    /// <param name="batches">Preprocessed input batches.</param>
-    /// <param name="execution">Device and threading.</param>
-    /// <param name="describe">Names the layer(s) that read a tensor, for error messages.</param>
-    /// <param name="onBatch">Called after each batch with the number of batches done.</param>
-    public static ActivationStatistics Collect(OnnxModel model, IReadOnlyList<string> tensors, IEnumerable<Batch> batches,
-        ExecutionOptions execution, Func<string, string> describe, Action<int>? onBatch = null)
-    {
-        var inputs = model.Graph.RuntimeInputs.Select(i => i.Name).ToList();
-        if (inputs.Count != 1)
-            throw new CalibException($"Model '{model.Graph.Name}' has {inputs.Count} inputs ({string.Join(", ", inputs)}); image calibration feeds models with one input.");
-        return Collect(model, tensors, batches.Select(batch => ModelFeed.Of(batch, inputs[0])), execution, describe, onBatch);
-    }
 
     /// <summary>Runs <paramref name="feeds"/> (a tensor for every model input) through <paramref name="model"/> and collects statistics of <paramref name="tensors"/>.</summary>
     /// <param name="model">The prepared float model.</param>
@@ -60,7 +47,7 @@ public sealed class ActivationStatistics
         var graphInputs = model.Graph.RuntimeInputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         using var runner = ModelRunner.Create(model, execution, tensors.Where(t => !graphInputs.Contains(t)));
         var count = 0;
-        long samples = 0;
+        var fed = new FedSamples();
         long[] shape = [];
         foreach (var feed in feeds)
         {
@@ -69,10 +56,10 @@ public sealed class ActivationStatistics
                 shape = [.. only.Shape];
             using (var result = runner.Run(feed.Inputs))
                 Accumulate(t => graphInputs.Contains(t) ? feed.Inputs[t].Floats : result.Floats(t), tensors, histograms, feed, describe);
-            samples += feed.Samples;
+            fed.Add(feed);
             onBatch?.Invoke(++count);
         }
-        return new ActivationStatistics(histograms) { Batches = count, Samples = samples, BatchShape = shape };
+        return new ActivationStatistics(histograms) { Batches = count, Fed = fed, BatchShape = shape };
     }
 
     private delegate ReadOnlySpan<float> ValuesOf(string tensor);

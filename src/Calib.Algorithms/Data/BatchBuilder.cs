@@ -5,7 +5,8 @@ namespace Calib.Algorithms.Data;
 
 /// <summary>
 /// Makes the batches of one read, in order: batches of <c>batchSize</c> samples until
-/// <c>total</c> are made (the last batch holds the rest). The files of a batch are loaded in parallel, then
+/// <c>total</c> are made (the last batch holds the rest), or — for a covering read that skips — until the
+/// samples run out. The files of a batch are loaded in parallel, then
 /// accepted one by one in file order — skips, size checks and errors — and finally written into
 /// their slots in parallel; so the result (and which error is reported) never depends on timing.
 /// </summary>
@@ -17,23 +18,27 @@ internal sealed class BatchBuilder(
     int batchSize,
     long total,
     BatchReaderOptions options,
-    ParallelOptions parallel)
+    ParallelOptions parallel,
+    bool covering = false)
 {
     private int _next;
     private int _skipped;
     private (string File, int Height, int Width)? _first;
 
-    /// <summary>Makes batch <paramref name="index"/>; batches must be made in order.</summary>
+    /// <summary>Makes batch <paramref name="index"/>; batches must be made in order. Null when a covering read has no sample left.</summary>
     /// <exception cref="CalibException">A file is unusable, or too few files remain.</exception>
-    public Batch Build(int index)
+    public Batch? Build(int index)
     {
         var size = (int)Math.Min(batchSize, total - (long)index * batchSize);
         var kept = new List<LoadedSample>(size);
         var loaded = new List<LoadedSample>(size);
+        var skipped = new List<string>();
         try
         {
             while (kept.Count < size)
             {
+                // A covering read that skipped files ends short: it uses whatever decodes.
+                if (covering && _next == samples.Items.Count) break;
                 EnsureEnoughRemain((long)index * batchSize + kept.Count);
                 var items = samples.Items.Skip(_next).Take(size - kept.Count).ToArray();
                 _next += items.Length;
@@ -41,8 +46,9 @@ internal sealed class BatchBuilder(
                 loaded.AddRange(loads.OfType<LoadedSample>());
                 for (var i = 0; i < items.Length; i++)
                     if (Accept(loads[i], errors[i])) kept.Add(loads[i]!);
+                    else skipped.Add(items[i].Name);
             }
-            return Assemble(index, kept);
+            return kept.Count == 0 ? null : Assemble(index, kept) with { Skipped = skipped };
         }
         finally
         {

@@ -42,8 +42,12 @@ public sealed class BatchReader : IDisposable
     {
     }
 
-    private BatchReader(SampleList samples, InputLayout layout, Preprocessing preprocessing, int batchSize, long total, BatchReaderOptions? options)
+    private readonly bool _covering;
+
+    private BatchReader(SampleList samples, InputLayout layout, Preprocessing preprocessing, int batchSize, long total, BatchReaderOptions? options,
+        bool covering = false)
     {
+        _covering = covering;
         _options = options ?? new BatchReaderOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.Prefetch, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(_options.DecodeThreads, nameof(options));
@@ -62,17 +66,16 @@ public sealed class BatchReader : IDisposable
 
     /// <summary>
     /// A reader of every sample of <paramref name="samples"/>, in order, in batches of
-    /// <paramref name="batchSize"/>; the last batch holds what remains. Nothing is skipped: a sample
-    /// that does not decode is an error.
+    /// <paramref name="batchSize"/>; the last batch holds what remains. A sample that does not decode
+    /// is an error, unless <see cref="BatchReaderOptions.SkipUndecodable"/> skips it (then the batches
+    /// hold every sample that decodes, and there may be none).
     /// </summary>
     /// <exception cref="CalibException">The batch size is below 1, the list is empty, or the preprocessing does not fit the model input.</exception>
     public static BatchReader Covering(SampleList samples, InputLayout layout, Preprocessing preprocessing, int batchSize, BatchReaderOptions? options = null)
     {
         ModelInput.CheckBatchSize(batchSize);
         if (samples.Items.Count == 0) throw new CalibException($"'{samples.Location}' holds no samples.");
-        if (options?.SkipUndecodable == true)
-            throw new ArgumentException("A covering read uses every sample, so it cannot skip undecodable ones.", nameof(options));
-        return new BatchReader(samples, layout, preprocessing, batchSize, samples.Items.Count, options);
+        return new BatchReader(samples, layout, preprocessing, batchSize, samples.Items.Count, options, covering: true);
     }
 
     private int BatchCount => (int)((_total + _batchSize - 1) / _batchSize);
@@ -131,9 +134,9 @@ public sealed class BatchReader : IDisposable
                 CancellationToken = stop,
                 MaxDegreeOfParallelism = _options.DecodeThreads == 0 ? Environment.ProcessorCount : _options.DecodeThreads,
             };
-            var builder = new BatchBuilder(_samples, _loader, _geometry, _transform, _batchSize, _total, _options, parallel);
-            for (var index = 0; index < BatchCount; index++)
-                await writer.WriteAsync(builder.Build(index), stop);
+            var builder = new BatchBuilder(_samples, _loader, _geometry, _transform, _batchSize, _total, _options, parallel, _covering);
+            for (var index = 0; index < BatchCount && builder.Build(index) is { } batch; index++)
+                await writer.WriteAsync(batch, stop);
             writer.Complete();
         }
         catch (Exception error)

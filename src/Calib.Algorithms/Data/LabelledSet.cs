@@ -75,13 +75,13 @@ public sealed class LabelledSet
     }
 
     /// <summary>
-    /// <paramref name="count"/> samples spread evenly over the set (sample ⌊i·N/count⌋ for i = 0 … count−1),
-    /// so that a subset of a set sorted by class still covers every class; the whole set when it has no more.
+    /// <paramref name="count"/> samples spread evenly over the set (<see cref="SampleSpread"/>), so that a subset
+    /// of a set sorted by class still covers every class; the whole set when it has no more.
     /// </summary>
     public LabelledSet Spread(int count)
     {
         if (count >= Count) return this;
-        var indices = Enumerable.Range(0, count).Select(i => (int)((long)i * Count / count)).ToList();
+        var indices = SampleSpread.Indices(Count, count).Select(i => (int)i).ToList();
         return new LabelledSet(Location, Source, Samples.Select(indices), indices.Select(i => Labels[i]).ToList(), _sortedFolders);
     }
 

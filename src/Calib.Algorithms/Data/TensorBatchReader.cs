@@ -4,15 +4,17 @@ using Calib.Graph.IO;
 namespace Calib.Algorithms.Data;
 
 /// <summary>
-/// Reads tensor calibration data as model feeds: exactly <c>batchCount</c> batches of
-/// <c>batchSize</c> samples, taken in file order, one file in memory at a time, so memory does not
-/// grow with the number of batches. Every array is checked against its input (<see cref="TensorInput"/>
-/// states the batching rule): a batched file is split across batches as needed; samples of one
-/// batch must share their shape; inputs that do not batch must hold the same value in every sample
-/// of a batch.
+/// Reads tensor calibration data as model feeds, one file in memory at a time, so memory does not
+/// grow with the number of batches: for calibration exactly <c>batchCount</c> batches of
+/// <c>batchSize</c> samples taken in file order; for the checks after it, chosen samples by identity.
+/// Every array is checked against its input (<see cref="TensorInput"/> states the batching rule): a
+/// batched file is split across batches as needed; samples of one batch must share their shape;
+/// inputs that do not batch must hold the same value in every sample of a batch.
 /// </summary>
-internal sealed class TensorBatchReader(
-    IReadOnlyList<TensorInput> inputs, IReadOnlyList<TensorFile> files, string location, int batchSize, int batchCount)
+/// <param name="inputs">The inputs the files feed.</param>
+/// <param name="location">The data as given, for messages.</param>
+/// <param name="fedElsewhere">Inputs fed by other data (an image folder), with what feeds them, for messages; null when none.</param>
+internal sealed class TensorBatchReader(IReadOnlyList<TensorInput> inputs, string location, IReadOnlyDictionary<string, string>? fedElsewhere = null)
 {
     /// <summary>One file's arrays, checked: the batched ones as [count, …sample shape].</summary>
     private sealed record FileSamples(string Label, long Count, Dictionary<string, TypedArray> Arrays);
@@ -20,34 +22,56 @@ internal sealed class TensorBatchReader(
     /// <summary>A run of samples of one file that goes into a batch.</summary>
     private sealed record Piece(FileSamples File, long Start, long Count);
 
-    /// <summary>The batches, in order; each enumeration reads the files again.</summary>
-    public IEnumerable<ModelFeed> ReadBatches()
+    /// <summary>Calibration's batches, in order: exactly <paramref name="batchCount"/> × <paramref name="batchSize"/> samples from <paramref name="files"/> in order; each enumeration reads the files again.</summary>
+    /// <exception cref="CalibException">A file does not fit its input, or the files hold too few samples.</exception>
+    public IEnumerable<ModelFeed> Calibration(IReadOnlyList<TensorFile> files, int batchSize, int batchCount)
     {
-        var next = 0;
-        FileSamples? current = null;
-        long used = 0;
-        for (var index = 0; index < batchCount; index++)
+        var total = (long)batchCount * batchSize;
+        return Batches(files.Select(f => (f, 0L, (long?)null)), batchSize, total, made => new CalibException(
+            $"Calibration needs --batch-num {batchCount} × --batch-size {batchSize} = {total} samples, " +
+            $"but the {files.Count} files of '{location}' hold only {made}: add data or lower --batch-num or --batch-size."));
+    }
+
+    /// <summary>The samples of <paramref name="runs"/>, in order, at most <paramref name="limit"/>, in batches of <paramref name="batchSize"/> (the last holds the rest).</summary>
+    /// <exception cref="CalibException">A file does not fit its input.</exception>
+    public IEnumerable<ModelFeed> Covering(IEnumerable<(TensorFile File, SampleRun Run)> runs, int batchSize, long limit) =>
+        Batches(runs.Select(r => (r.File, r.Run.Start, r.Run.Count)), batchSize, limit, shortfall: null);
+
+    /// <summary>One batch of one sample from each of <paramref name="files"/> (the partners of a batch of images).</summary>
+    /// <exception cref="CalibException">A file does not fit its inputs or holds more than one sample.</exception>
+    public ModelFeed Paired(int index, IReadOnlyList<TensorFile> files, string partnerOf) => Assemble(index, files.Select(file =>
+    {
+        var samples = Load(file);
+        return samples.Count == 1 ? new Piece(samples, 0, 1) : throw new CalibException(
+            $"'{file.Label}' holds {samples.Count} samples, but it pairs with one {partnerOf}: give each {partnerOf} a .npz of one sample " +
+            $"({string.Join("; ", inputs.Select(i => $"'{i.Name}': {i.Expected()}"))}).");
+    }).ToList());
+
+    private IEnumerable<ModelFeed> Batches(IEnumerable<(TensorFile File, long Start, long? Count)> sources, int batchSize, long total,
+        Func<long, Exception>? shortfall)
+    {
+        var pieces = new List<Piece>();
+        long filled = 0, made = 0;
+        var index = 0;
+        FileSamples? loaded = null;
+        foreach (var (file, start, count) in sources)
         {
-            var pieces = new List<Piece>();
-            long filled = 0;
-            while (filled < batchSize)
+            if (made == total) break;
+            // Runs of one file follow each other: it is read once for all of them.
+            if (loaded?.Label != file.Label) loaded = Load(file);
+            var end = count is { } c ? Math.Min(start + c, loaded.Count) : loaded.Count;
+            for (var at = start; at < end && made < total;)
             {
-                if (current is null || used == current.Count)
-                {
-                    if (next == files.Count)
-                        throw new CalibException(
-                            $"Calibration needs --batch-num {batchCount} × --batch-size {batchSize} = {(long)batchCount * batchSize} samples, " +
-                            $"but the {files.Count} files of '{location}' hold only {(long)index * batchSize + filled}: add data or lower --batch-num or --batch-size.");
-                    current = Load(files[next++]);
-                    used = 0;
-                }
-                var take = Math.Min(batchSize - filled, current.Count - used);
-                pieces.Add(new Piece(current, used, take));
-                used += take;
-                filled += take;
+                var take = Math.Min(Math.Min(batchSize - filled, end - at), total - made);
+                pieces.Add(new Piece(loaded, at, take));
+                (at, filled, made) = (at + take, filled + take, made + take);
+                if (filled < batchSize) continue;
+                yield return Assemble(index++, pieces);
+                (pieces, filled) = ([], 0);
             }
-            yield return Assemble(index, pieces);
         }
+        if (made < total && shortfall is not null) throw shortfall(made);
+        if (pieces.Count > 0) yield return Assemble(index, pieces);
     }
 
     private FileSamples Load(TensorFile file)
@@ -56,6 +80,9 @@ internal sealed class TensorBatchReader(
         var byName = new Dictionary<string, TypedArray>(StringComparer.Ordinal);
         foreach (var (name, array) in arrays)
         {
+            if (fedElsewhere?.GetValueOrDefault(name) is { } feeder)
+                throw new CalibException(
+                    $"'{file.Label}' holds an array '{name}', but input '{name}' is fed by {feeder}: an input takes one source; drop '{name}' from the .npz files.");
             if (inputs.All(i => i.Name != name))
                 throw new CalibException(
                     $"'{file.Label}' holds an array '{name}', but the model has no input of that name; its inputs are " +
@@ -107,8 +134,8 @@ internal sealed class TensorBatchReader(
         var feed = new Dictionary<string, TypedArray>(StringComparer.Ordinal);
         foreach (var input in inputs)
             feed[input.Name] = input.Batched ? Concatenate(input, pieces) : Shared(input, pieces);
-        var samples = pieces.Sum(p => p.Count);
-        return new ModelFeed(index, feed, pieces.Select(p => p.File.Label).Distinct().ToList(), samples);
+        var runs = pieces.Select(p => new SampleRun(p.File.Label, p.Start, p.Count)).ToList();
+        return new ModelFeed(index, feed, runs, pieces.Sum(p => p.Count));
     }
 
     private static TypedArray Concatenate(TensorInput input, List<Piece> pieces)

@@ -9,23 +9,33 @@ namespace Calib.Algorithms.Data;
 /// (any number of inputs), a folder of .npy files (a single-input model that is not an NCHW image
 /// model), or one folder per input ("dirA;dirB", AMCT's --data-dir) of .npy or raw .bin files.
 /// Image models keep the image path (images, and [C,H,W] .npy tensors with their preprocessing).
+/// A sample is named by its file (per-input folders: the paired files) and its index in the file.
 /// </summary>
-public sealed class TensorCalibrationData
+public sealed class TensorCalibrationData : CalibrationData
 {
     private readonly IReadOnlyList<TensorInput> _inputs;
     private readonly IReadOnlyList<TensorFile> _files;
-    private readonly string _location;
+    private readonly TensorBatchReader _reader;
 
-    private TensorCalibrationData(IReadOnlyList<TensorInput> inputs, IReadOnlyList<TensorFile> files, string location)
+    private TensorCalibrationData(IReadOnlyList<TensorInput> inputs, IReadOnlyList<TensorFile> files, string location) : base(location)
     {
         _inputs = inputs;
         _files = files;
-        _location = location;
+        _reader = new TensorBatchReader(inputs, location);
     }
+
+    /// <inheritdoc/>
+    public override string Noun => "samples";
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> Files => _files.Select(f => f.Label).ToList();
+
+    /// <inheritdoc/>
+    public override bool FilesHoldOneSample => false;
 
     /// <summary>
     /// The tensor data <paramref name="calibrationSet"/> names for <paramref name="model"/>, or null when
-    /// it is an image set for an image model (then <see cref="BatchReader"/> reads it).
+    /// it is an image set (then <see cref="ImageCalibrationData"/> or <see cref="MixedCalibrationData"/> reads it).
     /// </summary>
     /// <param name="calibrationSet">A folder, or folders separated by ';' (one per input).</param>
     /// <param name="model">The model to feed.</param>
@@ -74,22 +84,32 @@ public sealed class TensorCalibrationData
         return info is { ElementType: DataType.Float, Rank: 4 } && info.DimensionOrNull(1) is 1 or 3;
     }
 
-    /// <summary>The batch size to feed: the requested one (1 when the model fixes its batch at 1), else 1.</summary>
-    /// <exception cref="CalibException">The requested size is below 1, or above 1 for a model whose batch is fixed at 1.</exception>
-    public int BatchSize(int? requested, string modelPath)
+    /// <inheritdoc/>
+    /// <remarks>Tensor data ignores <paramref name="fallback"/>: samples of different shapes only batch one at a time, so without --batch-size it feeds 1.</remarks>
+    public override int BatchSize(int? requested, int fallback, string modelPath) => CheckBatchSize(_inputs, requested ?? 1, modelPath);
+
+    /// <summary>Returns <paramref name="size"/> when every input of <paramref name="inputs"/> takes it.</summary>
+    /// <exception cref="CalibException">The size is below 1, or above 1 for a model whose batch is fixed at 1.</exception>
+    internal static int CheckBatchSize(IReadOnlyList<TensorInput> inputs, int size, string modelPath)
     {
-        var fixedOne = _inputs.FirstOrDefault(i => i.FixedBatchOfOne);
-        if (requested is > 1 && fixedOne is not null)
-            throw new CalibException($"Model '{modelPath}' fixes the batch of input {fixedOne.Describe()} at 1: --batch-size {requested} does not fit. Leave --batch-size out or use 1.");
-        return ModelInput.CheckBatchSize(requested ?? 1);
+        var fixedOne = inputs.FirstOrDefault(i => i.FixedBatchOfOne);
+        if (size > 1 && fixedOne is not null)
+            throw new CalibException($"Model '{modelPath}' fixes the batch of input {fixedOne.Describe()} at 1: --batch-size {size} does not fit. Leave --batch-size out or use 1.");
+        return ModelInput.CheckBatchSize(size);
     }
 
-    /// <summary>Reads exactly <paramref name="batchCount"/> batches of <paramref name="batchSize"/> samples, one file in memory at a time.</summary>
-    /// <exception cref="CalibException">A file does not fit its input, or the files hold too few samples (when the reader reaches them).</exception>
-    public IEnumerable<ModelFeed> ReadBatches(int batchSize, int batchCount)
+    /// <inheritdoc/>
+    public override IEnumerable<ModelFeed> ReadBatches(int batchSize, int batchCount)
     {
         ModelInput.CheckBatchSize(batchSize);
         if (batchCount < 1) throw new CalibException($"--batch-num {batchCount} is not a batch count: it must be at least 1.");
-        return new TensorBatchReader(_inputs, _files, _location, batchSize, batchCount).ReadBatches();
+        return _reader.Calibration(_files, batchSize, batchCount);
+    }
+
+    /// <inheritdoc/>
+    public override IEnumerable<ModelFeed> Read(IReadOnlyList<SampleRun> runs, int batchSize, long limit = long.MaxValue)
+    {
+        var byLabel = _files.ToDictionary(f => f.Label, StringComparer.Ordinal);
+        return _reader.Covering(runs.Select(r => (byLabel[r.File], r)), ModelInput.CheckBatchSize(batchSize), limit);
     }
 }

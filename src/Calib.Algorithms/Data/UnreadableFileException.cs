@@ -8,6 +8,9 @@ namespace Calib.Algorithms.Data;
 internal sealed class UnreadableFileException(string file, string reason, string what = "PNG/JPEG/BMP image")
     : Exception($"'{file}' is not a readable {what} ({reason}): replace or remove it.")
 {
+    /// <summary>The file.</summary>
+    public string File { get; } = file;
+
     /// <summary>The warning given when the file is skipped.</summary>
     public string Warning { get; } = $"Skipped '{file}': not a readable {what} ({reason}).";
 }

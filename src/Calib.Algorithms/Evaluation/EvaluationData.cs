@@ -74,12 +74,10 @@ public sealed class EvaluationData
         }
     }
 
-    // A model with a fixed batch cannot take the shorter last batch: zeros fill it up.
+    // A model with a fixed batch cannot take the shorter last batch (BatchPadding).
     private LabelledBatch Padded(Batch batch, IReadOnlyList<int> labels)
     {
-        if (Input.FixedBatch is not { } size || batch.Shape[0] == size) return new LabelledBatch(batch.Data, batch.Shape, labels);
-        var data = new float[batch.Data.Length / batch.Shape[0] * size];
-        batch.Data.CopyTo(data, 0);
-        return new LabelledBatch(data, [size, .. batch.Shape[1..]], labels);
+        if (Input.FixedBatch is not { } size) return new LabelledBatch(batch.Data, batch.Shape, labels);
+        return new LabelledBatch(BatchPadding.Padded(batch.Data, batch.Shape[0], size), [size, .. batch.Shape[1..]], labels);
     }
 }

@@ -60,7 +60,7 @@ public static class Evaluator
         var quantizedScore = Score(quantized);
         var otherScores = others.Select(Score).ToList();
         var histograms = new Dictionary<string, StreamingHistogram>(StringComparer.Ordinal);
-        var batches = data.Read(data.Set.Spread(settings.LayerSamples)).Select(b => new InputBatch(b.Data, b.Shape, b.Count)).ToList();
+        var batches = data.Read(data.Set.Spread(settings.LayerSamples)).Select(b => InputBatch.Of(data.Input.Name, b.Data, b.Shape, b.Count)).ToList();
         var reports = new LayerAnalysis(floatModel, quantized, batches, data, settings, progress).Run(layers, recordClips, floatScore, histograms);
         return new EvaluationReport(floatScore, quantizedScore, otherScores, reports, histograms,
             Math.Min(settings.LayerSamples, data.Set.Count), settings.Sensitivity, data.Set.Location, data.Set.Source);

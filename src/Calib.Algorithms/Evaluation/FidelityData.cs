@@ -1,119 +1,120 @@
 using Calib.Algorithms.Data;
 using Calib.Graph;
+using Calib.Graph.Execution;
 using Calib.Graph.Ir;
+using Calib.Graph.IO;
 
 namespace Calib.Algorithms.Evaluation;
 
 /// <summary>
-/// The inputs a fidelity measurement compares the models on, read once and kept (a bounded number:
-/// <see cref="FidelitySettings.Samples"/>): by default the calibration files after the ones calibration
-/// used, spread evenly; else the files of <see cref="FidelitySettings.Set"/>.
+/// The inputs a fidelity measurement compares the models on, read once and kept (a bounded number):
+/// the calibration samples calibration did not feed (held out), the ones it fed (for the range choice,
+/// or in-sample when none is left), or the samples of a folder given for the purpose. Samples are chosen
+/// by identity (<see cref="SampleRun"/>), in any form calibration data takes, and fed as every model input.
+/// The float model's outputs on them are computed once and reused for every candidate compared.
 /// </summary>
 public sealed class FidelityData
 {
-    private FidelityData(IReadOnlyList<InputBatch> batches, int samples, string location, FidelitySource source)
+    private readonly Dictionary<(OnnxModel Model, string Names), IReadOnlyList<float[][]>> _referenceOutputs = [];
+
+    private FidelityData(IReadOnlyList<InputBatch> batches, IReadOnlyList<SampleRun> measured, string location, string noun, FidelitySource source)
     {
         Batches = batches;
-        Samples = samples;
+        Measured = measured;
+        Samples = batches.Sum(b => b.Count);
         Location = location;
+        Noun = noun;
         Source = source;
     }
 
     /// <summary>The batches, padded to a model's fixed batch.</summary>
     public IReadOnlyList<InputBatch> Batches { get; }
 
+    /// <summary>The samples read, by identity, in order.</summary>
+    public IReadOnlyList<SampleRun> Measured { get; }
+
     /// <summary>Number of real samples.</summary>
     public int Samples { get; }
 
-    /// <summary>The folder read.</summary>
+    /// <summary>The data read (a folder, or folders separated by ';').</summary>
     public string Location { get; }
+
+    /// <summary>What the samples are called: "images" when they are images, else "samples".</summary>
+    public string Noun { get; }
 
     /// <summary>Whether the samples were held out from calibration.</summary>
     public FidelitySource Source { get; }
 
-    /// <summary>Chooses and reads the fidelity samples for <paramref name="model"/>.</summary>
-    /// <param name="model">The float model (its input decides the layout and a fixed batch).</param>
-    /// <param name="modelPath">Its file, for messages.</param>
-    /// <param name="calibrationSet">The calibration folder.</param>
-    /// <param name="calibrationSamples">How many of its files (in set order) calibration read.</param>
-    /// <param name="preprocessing">The calibration's preprocessing.</param>
-    /// <param name="batchSize">Requested batch size; null uses the model's fixed batch, else 32.</param>
-    /// <param name="settings">The fidelity settings.</param>
-    /// <exception cref="CalibException">The fidelity set is missing or empty, a file does not decode, or the sample count is below 1.</exception>
-    public static FidelityData Open(OnnxModel model, string modelPath, string calibrationSet, long calibrationSamples,
-        Preprocessing preprocessing, int? batchSize, FidelitySettings settings)
-    {
-        if (settings.Samples < 1) throw new CalibException($"--fidelity-samples {settings.Samples} must be at least 1.");
-        var (candidates, source) = Candidates(calibrationSet, calibrationSamples, settings.Set);
-        return Read(model, modelPath, candidates, source, preprocessing, batchSize, settings.Samples);
-    }
-
-    /// <summary>Reads at most <paramref name="samples"/> of the first <paramref name="used"/> files of the calibration set (those calibration read), spread evenly.</summary>
-    /// <exception cref="CalibException">A file does not decode.</exception>
-    public static FidelityData CalibrationImages(OnnxModel model, string modelPath, string calibrationSet, long used, Preprocessing preprocessing,
-        int? batchSize, int samples)
-    {
-        var all = CalibrationSet.Open(calibrationSet).Samples;
-        var read = all.Select(Enumerable.Range(0, (int)Math.Min(used, all.Items.Count)));
-        return Read(model, modelPath, read, FidelitySource.CalibrationImages, preprocessing, batchSize, samples);
-    }
-
-    /// <summary>Reads at most <paramref name="samples"/> files of <paramref name="folder"/>, spread evenly, for <paramref name="model"/>.</summary>
-    /// <param name="model">The float model (its input decides the layout and a fixed batch).</param>
-    /// <param name="modelPath">Its file, for messages.</param>
-    /// <param name="folder">A folder of images or .npy tensors, searched recursively.</param>
-    /// <param name="preprocessing">How images become input tensors.</param>
-    /// <param name="batchSize">Requested batch size; null uses the model's fixed batch, else 32.</param>
+    /// <summary>
+    /// At most <paramref name="samples"/> of the calibration samples calibration did not feed nor skip, spread
+    /// over them; when none is left, the fed ones (in-sample). With <paramref name="fidelitySet"/>, its samples instead.
+    /// </summary>
+    /// <param name="calibration">The calibration data.</param>
+    /// <param name="fed">What calibration fed and skipped.</param>
+    /// <param name="fidelitySet">The --fidelity-set data, opened for the same model; null to hold out calibration samples.</param>
+    /// <param name="batchSize">Requested batch size; null uses the model's fixed batch, else 32 (tensor data: 1).</param>
+    /// <param name="modelPath">The model file, for messages.</param>
     /// <param name="samples">The most samples to read.</param>
-    /// <param name="option">The flag that named the folder, for messages.</param>
-    /// <exception cref="CalibException">The folder is missing or empty, or a file does not decode.</exception>
-    public static FidelityData ReadFolder(OnnxModel model, string modelPath, string folder, Preprocessing preprocessing, int? batchSize, int samples,
-        string option)
+    /// <exception cref="CalibException">A file does not fit the model, or the sample count is below 1.</exception>
+    public static FidelityData Open(CalibrationData calibration, FedSamples fed, CalibrationData? fidelitySet, int? batchSize, string modelPath,
+        int samples)
+    {
+        if (samples < 1) throw new CalibException($"--fidelity-samples {samples} must be at least 1.");
+        if (fidelitySet is not null) return Folder(fidelitySet, batchSize, modelPath, samples);
+        var heldOut = Read(calibration, Spread(fed.NotFed(calibration.Files, calibration.FilesHoldOneSample), samples), FidelitySource.HeldOut,
+            batchSize, modelPath, samples);
+        return heldOut.Samples > 0 ? heldOut : Calibration(calibration, fed, batchSize, modelPath, samples);
+    }
+
+    /// <summary>At most <paramref name="samples"/> of the samples calibration fed, spread evenly over them (in-sample).</summary>
+    /// <exception cref="CalibException">A file does not fit the model.</exception>
+    public static FidelityData Calibration(CalibrationData calibration, FedSamples fed, int? batchSize, string modelPath, int samples) =>
+        Read(calibration, fed.Spread(samples), FidelitySource.CalibrationSamples, batchSize, modelPath, samples);
+
+    /// <summary>At most <paramref name="samples"/> samples of <paramref name="data"/>, spread over its files.</summary>
+    /// <exception cref="CalibException">A file does not fit the model, or the sample count is below 1.</exception>
+    public static FidelityData Folder(CalibrationData data, int? batchSize, string modelPath, int samples)
     {
         if (samples < 1) throw new CalibException($"--layer-samples {samples} must be at least 1.");
-        if (!Directory.Exists(folder))
-            throw new CalibException($"Folder '{folder}' does not exist: pass {option} with a folder of images or .npy tensors.");
-        return Read(model, modelPath, CalibrationSet.Open(folder).Samples, FidelitySource.Folder, preprocessing, batchSize, samples);
+        return Read(data, Spread(data.Files.Select(f => new SampleRun(f)).ToList(), samples), FidelitySource.Folder, batchSize, modelPath, samples);
     }
 
-    private static FidelityData Read(OnnxModel model, string modelPath, SampleList candidates, FidelitySource source, Preprocessing preprocessing,
-        int? batchSize, int samples)
+    /// <summary>
+    /// The float values of <paramref name="names"/> when <paramref name="model"/> runs on each batch, computed on
+    /// the first call and kept: the float model runs once however many candidates are compared with it.
+    /// </summary>
+    internal IReadOnlyList<float[][]> ReferenceOutputs(OnnxModel model, IReadOnlyList<string> names, ExecutionOptions execution)
     {
-        var chosen = Spread(candidates, samples);
-        var input = ModelInput.Of(model, modelPath);
-        var size = input.BatchSize(batchSize, EvaluationSettings.DefaultBatchSize, modelPath);
-        using var reader = BatchReader.Covering(chosen, input.Layout, preprocessing, size);
-        var batches = reader.ReadBatches().Select(b => Padded(b, input.FixedBatch)).ToList();
-        return new FidelityData(batches, chosen.Items.Count, candidates.Location, source);
+        var key = (model, string.Join('\n', names));
+        if (_referenceOutputs.TryGetValue(key, out var cached)) return cached;
+        using var runner = ModelRunner.Create(model, execution, names);
+        var outputs = Batches.Select(batch => ModelComparison.Outputs(runner, batch, names)).ToList();
+        _referenceOutputs[key] = outputs;
+        return outputs;
     }
 
-    private static (SampleList Samples, FidelitySource Source) Candidates(string calibrationSet, long used, string? fidelitySet)
-    {
-        if (fidelitySet is not null)
-        {
-            if (!Directory.Exists(fidelitySet))
-                throw new CalibException($"Fidelity folder '{fidelitySet}' does not exist: pass --fidelity-set with a folder of images or .npy tensors like the calibration set.");
-            return (CalibrationSet.Open(fidelitySet).Samples, FidelitySource.Folder);
-        }
-        var all = CalibrationSet.Open(calibrationSet).Samples;
-        return used < all.Items.Count
-            ? (all.Select(Enumerable.Range((int)used, all.Items.Count - (int)used)), FidelitySource.HeldOut)
-            : (all, FidelitySource.CalibrationImages);
-    }
+    // One sample from each of `count` candidates spread over them, or every candidate (then the read stops at the limit).
+    private static List<SampleRun> Spread(IReadOnlyList<SampleRun> candidates, int count) => candidates.Count <= count
+        ? [.. candidates]
+        : SampleSpread.Indices(candidates.Count, count).Select(i => candidates[(int)i] with { Count = 1 }).ToList();
 
-    private static SampleList Spread(SampleList samples, int count)
+    private static FidelityData Read(CalibrationData data, IReadOnlyList<SampleRun> runs, FidelitySource source, int? batchSize, string modelPath,
+        int samples)
     {
-        var total = samples.Items.Count;
-        return count >= total ? samples : samples.Select(Enumerable.Range(0, count).Select(i => (int)((long)i * total / count)));
+        var size = data.BatchSize(batchSize, EvaluationSettings.DefaultBatchSize, modelPath);
+        var feeds = data.Read(runs, size, samples).ToList();
+        var batches = feeds.Select(feed => Padded(feed, data.FixedBatch)).ToList();
+        return new FidelityData(batches, feeds.SelectMany(f => f.Runs).ToList(), data.Location, data.Noun, source);
     }
 
     // A model with a fixed batch cannot take the shorter last batch: zeros fill it up.
-    private static InputBatch Padded(Batch batch, long? fixedBatch)
+    private static InputBatch Padded(ModelFeed feed, (string Input, long Size)? fixedBatch)
     {
-        var count = (int)batch.Shape[0];
-        if (fixedBatch is not { } size || count == size) return new InputBatch(batch.Data, batch.Shape, count);
-        var data = new float[batch.Data.Length / count * size];
-        batch.Data.CopyTo(data, 0);
-        return new InputBatch(data, [size, .. batch.Shape[1..]], count);
+        var count = (int)feed.Samples;
+        if (fixedBatch is not { } fixedInput || count == fixedInput.Size) return new InputBatch(feed.Inputs, count, count);
+        var inputs = new Dictionary<string, TypedArray>(feed.Inputs, StringComparer.Ordinal);
+        var array = inputs[fixedInput.Input];
+        inputs[fixedInput.Input] = array with { Shape = [fixedInput.Size, .. array.Shape[1..]], Data = BatchPadding.Padded(array.Data, count, fixedInput.Size) };
+        return new InputBatch(inputs, fixedInput.Size, count);
     }
 }

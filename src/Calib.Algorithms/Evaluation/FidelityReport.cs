@@ -5,17 +5,17 @@ namespace Calib.Algorithms.Evaluation;
 /// <summary>Where the fidelity samples came from.</summary>
 public enum FidelitySource
 {
-    /// <summary>Calibration images after the batch_num × batch_size used for ranges: held out.</summary>
+    /// <summary>Calibration samples that calibration neither fed nor skipped: held out.</summary>
     HeldOut,
 
     /// <summary>A folder given for the purpose (calib run --fidelity-set, calib eval --images).</summary>
     Folder,
 
     /// <summary>
-    /// The calibration images themselves, because calibration used every one: the figures are then
+    /// The calibration samples themselves, because calibration used every one: the figures are then
     /// in-sample and flatter the model; the run says so.
     /// </summary>
-    CalibrationImages,
+    CalibrationSamples,
 }
 
 /// <summary>One model output of a quantized model compared with the float model's.</summary>
@@ -31,6 +31,12 @@ public sealed record OutputFidelity(string Output, TensorError FakeQuant, Tensor
 /// <param name="Source">Whether they were held out from calibration.</param>
 public sealed record FidelityReport(IReadOnlyList<OutputFidelity> Outputs, int Samples, string Location, FidelitySource Source)
 {
+    /// <summary>What the samples are called: "images" when they were images, else "samples".</summary>
+    public string Noun { get; init; } = "samples";
+
+    /// <summary>The samples compared, by identity, in order.</summary>
+    public IReadOnlyList<Data.SampleRun> Measured { get; init; } = [];
+
     /// <summary>The lowest fake-quant cosine over the outputs: what a --min-cosine target is held to.</summary>
     public double WorstCosine => Outputs.Min(o => o.FakeQuant.Cosine);
 
@@ -41,16 +47,16 @@ public sealed record FidelityReport(IReadOnlyList<OutputFidelity> Outputs, int S
     public bool Meets(FidelitySettings settings) =>
         (settings.MinCosine is not { } cosine || WorstCosine >= cosine) && (settings.MinSqnrDb is not { } sqnr || WorstSqnrDb >= sqnr);
 
-    /// <summary>Where the samples came from, in words, e.g. "64 held-out calibration images from 'images/'".</summary>
+    /// <summary>Where the samples came from, in words, e.g. "64 held-out images of 'images/' (not used for ranges)".</summary>
     public string Describe()
     {
         var count = Samples.ToString(CultureInfo.InvariantCulture);
         return Source switch
         {
-            FidelitySource.HeldOut => $"{count} held-out images of '{Location}' (not used for ranges)",
-            FidelitySource.Folder => $"{count} images of '{Location}'",
-            _ => $"{count} calibration images of '{Location}' — in-sample, as calibration used every image; " +
-                 "add images or pass --fidelity-set for a held-out measure",
+            FidelitySource.HeldOut => $"{count} held-out {Noun} of '{Location}' (not used for ranges)",
+            FidelitySource.Folder => $"{count} {Noun} of '{Location}'",
+            _ => $"{count} calibration {Noun} of '{Location}' — in-sample, as calibration used every {Noun.TrimEnd('s')}; " +
+                 $"add {Noun} or pass --fidelity-set for a held-out measure",
         };
     }
 }

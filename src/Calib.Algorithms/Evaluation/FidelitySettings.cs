@@ -9,7 +9,7 @@ public sealed record FidelitySettings
     /// <summary>calib's default number of fidelity samples: enough for stable cosine/SQNR, cheap next to calibration.</summary>
     public const int DefaultSamples = 64;
 
-    /// <summary>A folder of inputs (images or .npy) to measure on; null takes the calibration images not used for ranges.</summary>
+    /// <summary>Data to measure on, in any form the calibration set takes; null takes the calibration samples calibration neither fed nor skipped.</summary>
     public string? Set { get; init; }
 
     /// <summary>At most this many samples, spread evenly over the candidates.</summary>

@@ -27,7 +27,7 @@ public static class LabelFreeEvaluator
     /// <summary>Evaluates the quantized model file against <paramref name="floatModel"/>.</summary>
     /// <param name="floatModel">The float model.</param>
     /// <param name="quantizedModelPath">The quantized (QDQ) model; the clip ranges come from the record beside it when there is one.</param>
-    /// <param name="images">A folder of images or .npy tensors, searched recursively.</param>
+    /// <param name="images">The samples, in any form calibration data takes (a folder of images, .npy or .npz; per-input folders "a;b").</param>
     /// <param name="settings">Preprocessing, batching, the number of samples (<see cref="EvaluationSettings.LayerSamples"/>), device.</param>
     /// <param name="progress">Progress of each stage.</param>
     /// <exception cref="CalibException">Bad input: no quantized layer, models that do not match, an unreadable folder, sensitivity by accuracy.</exception>
@@ -41,7 +41,7 @@ public static class LabelFreeEvaluator
     /// <summary>Evaluates <paramref name="quantized"/> against <paramref name="floatModel"/> on <paramref name="images"/>.</summary>
     /// <param name="floatModel">The float model.</param>
     /// <param name="quantized">The quantized (QDQ) model.</param>
-    /// <param name="images">A folder of images or .npy tensors, searched recursively.</param>
+    /// <param name="images">The samples, in any form calibration data takes (a folder of images, .npy or .npz; per-input folders "a;b").</param>
     /// <param name="settings">Preprocessing, batching, the number of samples (<see cref="EvaluationSettings.LayerSamples"/>), device.</param>
     /// <param name="progress">Progress of each stage.</param>
     /// <exception cref="CalibException">Bad input: no quantized layer, models that do not match, an unreadable folder, sensitivity by accuracy.</exception>
@@ -52,16 +52,19 @@ public static class LabelFreeEvaluator
         if (settings.Sensitivity == SensitivityMeasure.Accuracy)
             throw new CalibException("--sensitivity accuracy needs labels (--eval-set): without them, sensitivity is measured by output SQNR.");
         var layers = Evaluator.QuantizedLayers(quantized);
-        var (expected, actual) = (ModelInput.Of(floatModel.Model, floatModel.Name), ModelInput.Of(quantized.Model, quantized.Name));
-        if (expected.Layout != actual.Layout)
+        var (expected, actual) = (TensorInput.Of(floatModel.Model, floatModel.Name), TensorInput.Of(quantized.Model, quantized.Name));
+        if (!expected.Select(Text).SequenceEqual(actual.Select(Text)))
             throw new CalibException(
-                $"Model '{quantized.Name}' takes {actual.Layout} (CxHxW) inputs but float model '{floatModel.Name}' takes " +
-                $"{expected.Layout}: give the quantized model made from this float model.");
-        var data = FidelityData.ReadFolder(floatModel.Model, floatModel.Name, images, settings.Preprocessing, settings.BatchSize,
-            settings.LayerSamples, "--images");
+                $"Model '{quantized.Name}' takes {string.Join(", ", actual.Select(Text))} but float model '{floatModel.Name}' takes " +
+                $"{string.Join(", ", expected.Select(Text))}: give the quantized model made from this float model.");
+        CalibrationData.CheckExists(images, "--images");
+        var source = CalibrationData.Open(images, floatModel.Model, floatModel.Name, new CalibrationDataOptions { Preprocessing = settings.Preprocessing });
+        var data = FidelityData.Folder(source, settings.BatchSize, floatModel.Name, settings.LayerSamples);
         var output = OutputFidelityMeasure.Measure(floatModel.Model, quantized.Model, null, data, settings.Execution);
         var histograms = new Dictionary<string, StreamingHistogram>(StringComparer.Ordinal);
         var reports = new LayerAnalysis(floatModel, quantized, data.Batches, null, settings, progress).Run(layers, recordClips, null, histograms);
         return new DiagnosisReport(output, reports, histograms);
     }
+
+    private static string Text(TensorInput input) => input.Describe();
 }

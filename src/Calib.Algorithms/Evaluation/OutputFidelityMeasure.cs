@@ -24,10 +24,10 @@ public static class OutputFidelityMeasure
         var fake = Errors(floatModel, fakeQuant, data, execution);
         var deployed = deploy is null ? null : Errors(floatModel, deploy, data, execution);
         var outputs = FloatOutputs(floatModel).Select((o, i) => new OutputFidelity(o, fake[i], deployed?[i])).ToList();
-        return new FidelityReport(outputs, data.Samples, data.Location, data.Source);
+        return new FidelityReport(outputs, data.Samples, data.Location, data.Source) { Noun = data.Noun, Measured = data.Measured };
     }
 
-    /// <summary>The fake-quant error of each output of <paramref name="candidate"/>, in graph order.</summary>
+    /// <summary>The error of each output of <paramref name="candidate"/>, in graph order (the float outputs are computed once per <paramref name="data"/>).</summary>
     public static IReadOnlyList<TensorError> Errors(OnnxModel floatModel, OnnxModel candidate, FidelityData data, ExecutionOptions execution)
     {
         var (expected, actual) = (FloatOutputs(floatModel), FloatOutputs(candidate));
@@ -35,7 +35,8 @@ public static class OutputFidelityMeasure
             throw new CalibException($"The quantized model has {actual.Count} float outputs but the float model has {expected.Count}: they are not the same network.");
         if (expected.Count == 0) throw new CalibException("The model has no float32 output to compare: fidelity needs one; pass --no-fidelity.");
         var pairs = expected.Select((o, i) => new TensorPair(o, actual[i])).ToList();
-        return ModelComparison.Compare(floatModel, candidate, pairs, data.Batches, execution).Select(e => e.Result).ToList();
+        var reference = data.ReferenceOutputs(floatModel, expected, execution);
+        return ModelComparison.Compare(i => reference[i], candidate, pairs, data.Batches, execution).Select(e => e.Result).ToList();
     }
 
     // Integer outputs (class indices, counts) have no meaningful cosine; an undeclared type is taken as float.

@@ -61,6 +61,6 @@ public sealed partial class FidelityRow
     /// <summary>Number of inputs compared.</summary>
     [CsvColumn("samples")] public int Samples { get; set; }
 
-    /// <summary>held_out, fidelity_set or calibration_images.</summary>
+    /// <summary>held_out, folder or calibration_samples.</summary>
     [CsvColumn("source")] public string Source { get; set; } = "";
 }

@@ -55,7 +55,7 @@ public static class FidelitySummary
     {
         FidelitySource.HeldOut => "held_out",
         FidelitySource.Folder => "folder",
-        _ => "calibration_images",
+        _ => "calibration_samples",
     };
 
     private static void WriteError(Utf8JsonWriter json, string key, string model, TensorError error)

@@ -16,9 +16,10 @@ namespace Calib.Algorithms.Workflows;
 public sealed class CalibratedModel
 {
     internal CalibratedModel(PreparedModel prepared, CalibrationRequest request, CalibrationPlan plan, QuantizationResult result, QuantConfig config,
-        ActivationStatistics statistics, TimeSpan elapsed, Data.Preprocessing preprocessing)
+        ActivationStatistics statistics, TimeSpan elapsed, Data.Preprocessing preprocessing, Data.CalibrationData data)
     {
         Prepared = prepared;
+        CalibrationData = data;
         Preprocessing = preprocessing;
         Request = request;
         Plan = plan;
@@ -43,8 +44,11 @@ public sealed class CalibratedModel
     /// <summary>The resolved configuration.</summary>
     public QuantConfig Config { get; }
 
-    /// <summary>The histograms of every observed tensor.</summary>
+    /// <summary>The histograms of every observed tensor, and which samples were fed (<see cref="ActivationStatistics.Fed"/>).</summary>
     public ActivationStatistics Statistics { get; }
+
+    /// <summary>The calibration data, as opened for the observation: the checks after calibration read its samples again by identity.</summary>
+    public Data.CalibrationData CalibrationData { get; }
 
     /// <summary>The preprocessing the calibration images got: the request's, else the model's own (recorded by calib, or Caffe transform_param).</summary>
     public Data.Preprocessing Preprocessing { get; }
@@ -54,12 +58,6 @@ public sealed class CalibratedModel
 
     /// <summary>What <c>--optimize-for speed</c> decided and measured; null for the other goals.</summary>
     public PlacementResult? Placement { get; private init; }
-
-    /// <summary>
-    /// Whether the checks after calibration (range choice, fidelity) can read the calibration set again as
-    /// images: not for tensor data (.npz, per-input folders), nor when --skip-bad-images may have dropped files.
-    /// </summary>
-    public bool ReadsImagesAgain { get; init; } = true;
 
     /// <summary>Wall time of the calibration.</summary>
     public TimeSpan Elapsed { get; }
@@ -122,10 +120,9 @@ public sealed class CalibratedModel
     // A re-derived calibration keeps everything the run established besides what it re-derives.
     private CalibratedModel Derived(CalibrationRequest request, CalibrationPlan plan, QuantizationResult result, QuantConfig config,
         PlacementResult? placement = null) =>
-        new(Prepared, request, plan, result, config, Statistics, Elapsed, Preprocessing)
+        new(Prepared, request, plan, result, config, Statistics, Elapsed, Preprocessing, CalibrationData)
         {
             PreprocessingSource = PreprocessingSource,
-            ReadsImagesAgain = ReadsImagesAgain,
             Placement = placement ?? Placement,
         };
 }

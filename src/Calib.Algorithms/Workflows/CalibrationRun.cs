@@ -18,7 +18,7 @@ namespace Calib.Algorithms.Workflows;
 /// <param name="Result">Scales, zero points and weights.</param>
 /// <param name="Config">The resolved configuration.</param>
 /// <param name="Files">The files written.</param>
-/// <param name="Images">Number of calibration images used.</param>
+/// <param name="Samples">Number of calibration samples used.</param>
 /// <param name="Elapsed">Wall time of the whole run.</param>
 /// <param name="Preparation">What preparation changed, in one line; null when nothing worth telling.</param>
 /// <param name="Fidelity">The outputs of the models written compared with float on held-out inputs; null with --no-fidelity.</param>
@@ -26,15 +26,15 @@ namespace Calib.Algorithms.Workflows;
 /// <param name="Speed">The deploy model timed against the float model; null when not measured.</param>
 /// <param name="Placement">What --optimize-for speed decided; null for the other goals.</param>
 public sealed record CalibrationOutcome(
-    CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, IReadOnlyList<string> Files, long Images, TimeSpan Elapsed,
+    CalibrationPlan Plan, QuantizationResult Result, QuantConfig Config, IReadOnlyList<string> Files, long Samples, TimeSpan Elapsed,
     string? Preparation = null, FidelityReport? Fidelity = null, FidelityBudgetResult? FidelityBudget = null,
     DeploySpeed? Speed = null, PlacementResult? Placement = null)
 {
     /// <summary>How the activation ranges were chosen by output error; null when --act-algo or a config file fixed the algorithm.</summary>
     public RangeChoiceResult? RangeChoice { get; init; }
 
-    /// <summary>Why the fidelity check asked for was not made; null when it was made or not asked for.</summary>
-    public string? FidelityNotMeasured { get; init; }
+    /// <summary>What the calibration samples were called: "images" when they were images, else "samples".</summary>
+    public string SampleNoun { get; init; } = "samples";
 }
 
 /// <summary>
@@ -81,20 +81,15 @@ public static class CalibrationRun
     /// </summary>
     public static (CalibratedModel Calibrated, RangeChoiceResult? Choice) ChooseRanges(CalibratedModel calibrated)
     {
-        if (!Workflows.RangeChoice.Applies(calibrated.Request) || !calibrated.ReadsImagesAgain) return (calibrated, null);
+        if (!Workflows.RangeChoice.Applies(calibrated.Request)) return (calibrated, null);
         var (chosen, choice) = Workflows.RangeChoice.Choose(calibrated);
         return (chosen, choice);
     }
 
-    /// <summary>
-    /// The request's fidelity check of <paramref name="calibrated"/>; null when it asks for none, or when the
-    /// calibration set cannot be read again as images and no --fidelity-set is given.
-    /// </summary>
+    /// <summary>The request's fidelity check of <paramref name="calibrated"/>; null when it asks for none (--no-fidelity).</summary>
     /// <exception cref="CalibException">Bad fidelity settings or set, or a target that cannot be met.</exception>
     public static FidelityOutcome? CheckFidelity(CalibratedModel calibrated, Action<FidelityStep>? onStep = null) =>
-        calibrated.Request.Fidelity is { } settings && (calibrated.ReadsImagesAgain || settings.Set is not null)
-            ? FidelityCheck.Run(calibrated, settings, onStep)
-            : null;
+        calibrated.Request.Fidelity is { } settings ? FidelityCheck.Run(calibrated, settings, onStep) : null;
 
     /// <summary>Loads and prepares the request's model with its configuration.</summary>
     public static PreparedModel Prepare(CalibrationRequest request, Action<string>? warn = null) =>
@@ -130,12 +125,12 @@ public static class CalibrationRun
             // Raw pixels by default are the likeliest silent mistake: measure the input to say so.
             CheckRawPixels = preprocessingSource == PreprocessingMetadata.None,
         };
-        var statistics = observation.Observe(prepared.Model, plan.ObservedTensors, tensor => DescribeReaders(plan, tensor), onBatch, warn);
+        var data = observation.Open(prepared.Model, warn);
+        var statistics = observation.Observe(data, prepared.Model, plan.ObservedTensors, tensor => DescribeReaders(plan, tensor), onBatch);
         var result = LayerQuantizer.Quantize(plan, statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
-        return new CalibratedModel(prepared, request, plan, result, config, statistics, clock.Elapsed, preprocessing)
+        return new CalibratedModel(prepared, request, plan, result, config, statistics, clock.Elapsed, preprocessing, data)
         {
             PreprocessingSource = preprocessingSource,
-            ReadsImagesAgain = !request.SkipUndecodable && !observation.IsTensorData(prepared.Model),
         };
     }
 
@@ -160,7 +155,8 @@ public static class CalibrationRun
                 ["weights"] = request.WeightsPath is null ? null : Path.GetFileName(request.WeightsPath),
                 ["calibration_set"] = request.CalibrationSet,
                 ["batch_num"] = calibrated.Statistics.Batches,
-                ["images"] = calibrated.Statistics.Samples,
+                // "images" only when the samples were images.
+                [calibrated.CalibrationData.Noun] = calibrated.Statistics.Samples,
                 ["preprocessing"] = calibrated.Preprocessing,
                 ["preprocessing_text"] = calibrated.Preprocessing.Describe(),
                 ["preprocessing_source"] = calibrated.PreprocessingSource,
@@ -191,10 +187,7 @@ public static class CalibrationRun
         new(calibrated.Plan, calibrated.Result, calibrated.Config, [.. files.Paths], calibrated.Statistics.Samples, calibrated.Elapsed,
             calibrated.Prepared.ChangeSummary, fidelity?.Report, fidelity?.Budget, speed, calibrated.Placement)
         {
-            FidelityNotMeasured = fidelity is not null || calibrated.Request.Fidelity is null ? null
-                : calibrated.Request.SkipUndecodable
-                    ? "--skip-bad-images may have dropped calibration files, so held-out ones cannot be told apart; pass --fidelity-set DIR to measure."
-                    : "the calibration data are tensors (.npz or per-input folders), which the check does not read yet; pass --fidelity-set DIR of images to measure.",
+            SampleNoun = calibrated.CalibrationData.Noun,
         };
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>

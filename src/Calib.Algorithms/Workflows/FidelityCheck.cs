@@ -1,4 +1,5 @@
 using System.Globalization;
+using Calib.Algorithms.Data;
 using Calib.Algorithms.Evaluation;
 using Calib.Graph;
 
@@ -25,10 +26,7 @@ public static class FidelityCheck
     public static FidelityOutcome Run(CalibratedModel calibrated, FidelitySettings settings, Action<FidelityStep>? onStep = null)
     {
         Check(settings);
-        var request = calibrated.Request;
-        var floatModel = calibrated.Prepared.Loaded.Model;
-        var data = FidelityData.Open(floatModel, request.ModelPath, request.CalibrationSet, calibrated.Statistics.Samples,
-            calibrated.Preprocessing, request.BatchSize, settings);
+        var data = Samples(calibrated, settings);
         var report = Measure(calibrated, data);
         if (!settings.HasTarget) return new FidelityOutcome(calibrated, report, null);
         var budget = FidelityBudget.Search(calibrated, report, data, settings, onStep);
@@ -36,6 +34,28 @@ public static class FidelityCheck
         if (budget.Steps.Count == 0) return new FidelityOutcome(calibrated, report, budget);
         var kept = calibrated.KeepingFloat(budget.FloatLayers);
         return new FidelityOutcome(kept, Measure(kept, data), budget);
+    }
+
+    /// <summary>
+    /// The samples to measure on: the calibration samples calibration neither fed nor skipped (in-sample when none is
+    /// left), or those of --fidelity-set, which takes any form the calibration set takes (read with its preprocessing).
+    /// </summary>
+    private static FidelityData Samples(CalibratedModel calibrated, FidelitySettings settings)
+    {
+        var request = calibrated.Request;
+        var floatModel = calibrated.Prepared.Loaded.Model;
+        CalibrationData? fidelitySet = null;
+        if (settings.Set is { } set)
+        {
+            CalibrationData.CheckExists(set, "--fidelity-set");
+            fidelitySet = CalibrationData.Open(set, floatModel, request.ModelPath, new CalibrationDataOptions
+            {
+                Preprocessing = calibrated.Preprocessing,
+                TensorData = request.TensorData,
+                SkipUndecodable = request.SkipUndecodable,
+            });
+        }
+        return FidelityData.Open(calibrated.CalibrationData, calibrated.Statistics.Fed, fidelitySet, request.BatchSize, request.ModelPath, settings.Samples);
     }
 
     /// <summary>The fidelity of the fake-quant and deploy models of <paramref name="calibrated"/> on <paramref name="data"/>.</summary>
@@ -60,7 +80,7 @@ public static class FidelityCheck
               $"{Cosine(last.Cosine)} and SQNR {Number(last.SqnrDb)} dB";
         return $"The fidelity target ({budget.Target}) cannot be met on {report.Describe()}: fully quantized, the output cosine is " +
                $"{Cosine(budget.Cosine)} and SQNR {Number(budget.SqnrDb)} dB, and {tried}; only a fully float model meets it. Nothing was " +
-               "written: lower --min-cosine/--min-sqnr, or calibrate with more images or another --act-algo.";
+               "written: lower --min-cosine/--min-sqnr, or calibrate with more {report.Noun} or another --act-algo.";
     }
 
     private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);

@@ -13,7 +13,7 @@ public sealed record RangeCandidate(ActivationAlgorithm Algorithm, double SqnrDb
 /// <summary>How the activation ranges were chosen when no algorithm was forced.</summary>
 /// <param name="Chosen">The algorithm written.</param>
 /// <param name="Candidates">Every candidate tried, IFMR first.</param>
-/// <param name="Samples">Calibration images the candidates were compared on.</param>
+/// <param name="Samples">Calibration samples the candidates were compared on.</param>
 /// <param name="Elapsed">What the choice cost on top of calibration.</param>
 public sealed record RangeChoiceResult(ActivationAlgorithm Chosen, IReadOnlyList<RangeCandidate> Candidates, int Samples, TimeSpan Elapsed);
 
@@ -31,7 +31,7 @@ public static class RangeChoice
     /// <summary>The SQNR gain (dB) another candidate needs over IFMR to replace it.</summary>
     public const double MarginDb = 0.5;
 
-    /// <summary>Calibration images the candidates are compared on (at most).</summary>
+    /// <summary>Calibration samples the candidates are compared on (at most): the ones calibration fed, spread over them.</summary>
     public const int Samples = 32;
 
     /// <summary>The candidates, IFMR first.</summary>
@@ -50,8 +50,7 @@ public static class RangeChoice
         var clock = Stopwatch.StartNew();
         var request = calibrated.Request;
         var floatModel = calibrated.Prepared.Loaded.Model;
-        var data = FidelityData.CalibrationImages(floatModel, request.ModelPath, request.CalibrationSet, calibrated.Statistics.Samples,
-            calibrated.Preprocessing, request.BatchSize, Samples);
+        var data = FidelityData.Calibration(calibrated.CalibrationData, calibrated.Statistics.Fed, request.BatchSize, request.ModelPath, Samples);
         var variants = Algorithms.Select(a => a == ActivationAlgorithm.Ifmr && IsIfmr(calibrated) ? calibrated : calibrated.WithAlgorithm(a)).ToList();
         var candidates = Algorithms.Zip(variants, (algorithm, variant) =>
         {

@@ -156,7 +156,7 @@ public static class RetrainImport
     {
         var observation = new CalibrationSetObservation(request.ModelPath, request.CalibrationSet!, preprocessing, request.BatchSize,
             request.BatchNum, request.Execution);
-        var statistics = observation.Observe(model, tensors, _ => "a tensor of the deploy model", onBatch, warn);
+        var statistics = observation.Observe(observation.Open(model, warn), model, tensors, _ => "a tensor of the deploy model", onBatch);
         var settings = new ActivationQuantSettings(ActivationAlgorithm.Ifmr, new ActivationAlgorithmOptions());
         return LayerQuantizer.QuantizeTensors(model.Graph, statistics, tensors, settings);
     }

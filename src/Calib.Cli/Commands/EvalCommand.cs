@@ -24,7 +24,7 @@ internal static class EvalCommand
         var evaluation = new EvaluationOptions(evalSetRequired: false);
         var images = new Option<string?>("--images")
         {
-            Description = "Instead of --eval-set: a plain folder of images or .npy tensors, no labels — output fidelity and per-layer error against float on --layer-samples of them.",
+            Description = "Instead of --eval-set: unlabelled samples in any form --calib-set takes (images, .npy, .npz, \"dirA;dirB\", images + .npz) — output fidelity and per-layer error against float on --layer-samples of them.",
         };
         var preprocessing = new PreprocessingOptions();
 

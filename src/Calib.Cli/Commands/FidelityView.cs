@@ -28,11 +28,11 @@ internal static class FidelityView
         console.Write(table);
     }
 
-    public static void RangeChoice(IAnsiConsole console, RangeChoiceResult choice)
+    public static void RangeChoice(IAnsiConsole console, RangeChoiceResult choice, string noun)
     {
         var candidates = string.Join(", ", choice.Candidates.Select(c => $"{QuantConfig.AlgorithmName(c.Algorithm)} {Decibels(c.SqnrDb)} dB"));
         console.WriteLine($"Activation ranges: {QuantConfig.AlgorithmName(choice.Chosen)}, chosen by output SQNR on {choice.Samples} calibration " +
-            $"images ({candidates}; IFMR stays unless another gains {Number(Algorithms.Workflows.RangeChoice.MarginDb, "0.#")} dB; " +
+            $"{noun} ({candidates}; IFMR stays unless another gains {Number(Algorithms.Workflows.RangeChoice.MarginDb, "0.#")} dB; " +
             $"{Number(choice.Elapsed.TotalSeconds, "F1")} s). --act-algo forces one.");
     }
 

@@ -129,11 +129,10 @@ internal static class RunCommand
         var skipped = outcome.Plan.SkippedByConfig.Count - forSpeed;
         var notes = new[] { skipped > 0 ? $"{skipped} skipped by config" : null, forSpeed > 0 ? $"{forSpeed} kept float for speed" : null }.OfType<string>().ToList();
         console.WriteLine($"Quantized {outcome.Result.Layers.Count} layers{(notes.Count > 0 ? $" ({string.Join(", ", notes)})" : "")} " +
-            $"{(outcome.Images > 0 ? $"from {outcome.Images} images" : "from the model's learned quantization")} in {outcome.Elapsed.TotalSeconds:F1} s. Wrote:");
+            $"{(outcome.Samples > 0 ? $"from {outcome.Samples} {outcome.SampleNoun}" : "from the model's learned quantization")} in {outcome.Elapsed.TotalSeconds:F1} s. Wrote:");
         foreach (var file in outcome.Files) console.WriteLine($"  {file}");
-        if (outcome.RangeChoice is { } choice) FidelityView.RangeChoice(console, choice);
+        if (outcome.RangeChoice is { } choice) FidelityView.RangeChoice(console, choice, outcome.SampleNoun);
         if (outcome.Fidelity is { } fidelity) FidelityView.Summarize(console, fidelity, outcome.FidelityBudget);
-        else if (outcome.FidelityNotMeasured is { } why) console.WriteLine($"Fidelity not measured: {why}");
         foreach (var line in outcome.Placement?.Describe() ?? []) console.WriteLine(line);
         if (outcome.Speed is { } speed) console.WriteLine(speed.Describe());
     }

@@ -14,7 +14,8 @@ internal sealed class CalibrationFlags
     public ModelOptions Model { get; } = new();
     public CalibrationSetOptions Images { get; } = new(calibSetRequired: true,
         "Calibration data: a folder of images (PNG, JPEG, BMP; searched recursively), .npy tensors or .npz files keyed by input name; " +
-        "or one folder per input, \"dirA;dirB\" (.npy or raw .bin files paired by sorted name).");
+        "or one folder per input, \"dirA;dirB\" (.npy or raw .bin files paired by sorted name); or, for a multi-input model, images for its image input " +
+        "with .npz files of the same stems for the rest, in one folder or as \"images;extras\".");
     public Option<string?> DataTypes { get; } = new("--data-types") { Description = "With --data-dir: the element type of each folder's .bin files, \"float32;int64\" (default: the model's input types)." };
     public Option<string?> Config { get; } = new("--config") { Description = "Quantization config: AMCT's detailed JSON (calib config init) or simplified .cfg. Flags given here override it." };
     public Option<string?> ActAlgo { get; } = new("--act-algo") { Description = "Activation algorithm for every layer: ifmr (AMCT's default), hfmg, minmax, percentile, entropy, mse." };
@@ -23,7 +24,7 @@ internal sealed class CalibrationFlags
     public Option<bool> NoFusion { get; } = new("--no-fusion") { Description = "Do not fold BatchNorm or drop pass-through nodes (AMCT do_fusion: false)." };
     public Option<string?> Output { get; } = new Option<string?>("--output", "-o") { Description = "Output folder (default ./calib-out/<model>/)." }.NamesFolder();
     public ExecutionFlags Execution { get; } = new();
-    public Option<bool> SkipBad { get; } = new("--skip-bad-images") { Description = "Skip images that do not decode, with a warning, instead of failing." };
+    public Option<bool> SkipBad { get; } = new("--skip-bad-images") { Description = "Skip images that do not decode, with a warning, instead of failing (the fidelity check holds out neither them nor the ones used)." };
     public PreprocessingOptions Preprocessing { get; } = new();
 
     /// <summary>Adds every flag to <paramref name="command"/>.</summary>

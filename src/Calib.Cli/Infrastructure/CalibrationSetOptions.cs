@@ -13,7 +13,7 @@ internal sealed class CalibrationSetOptions(bool calibSetRequired, string calibS
 
     public Option<int?> BatchNum { get; } = new("--batch-num") { Description = $"Number of calibration batches (AMCT batch_num; default: the config's, else {QuantConfig.DefaultBatchNum})." };
 
-    public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Images per batch (default: the model's fixed batch size, else 1)." };
+    public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Samples per batch (default: the model's fixed batch size, else 1)." };
 
     public IEnumerable<Option> All => [CalibSet, BatchNum, BatchSize];
 }

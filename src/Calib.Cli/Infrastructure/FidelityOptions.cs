@@ -9,12 +9,12 @@ internal sealed class FidelityOptions
 {
     public Option<bool> NoFidelity { get; } = new("--no-fidelity")
     {
-        Description = "Skip the fidelity check (float vs fake-quant vs deploy outputs on held-out calibration images).",
+        Description = "Skip the fidelity check (float vs fake-quant vs deploy outputs on held-out calibration samples).",
     };
 
     public Option<string?> FidelitySet { get; } = new("--fidelity-set")
     {
-        Description = "Measure fidelity on this folder of images/.npy instead of the calibration images after those used for ranges.",
+        Description = "Measure fidelity on this data (any form --calib-set takes, same preprocessing) instead of the calibration samples calibration did not use.",
     };
 
     public Option<int> FidelitySamples { get; } = new("--fidelity-samples")

@@ -30,7 +30,7 @@ public sealed class CalibrationRunTests
         foreach (var suffix in new[] { "fake_quant.onnx", "deploy.onnx", "record.txt", "record.json", "quant_config.json", "calibration.csv", "fidelity.csv", "fidelity.json" })
             Assert.IsTrue(File.Exists(Output(suffix)), suffix);
         Assert.AreEqual(8, Directory.GetFiles(_output).Length, "the fidelity report too, and no temporary files are left");
-        Assert.AreEqual(256, _outcome.Images);
+        Assert.AreEqual(256, _outcome.Samples);
     }
 
     [TestMethod]

@@ -146,7 +146,7 @@ public sealed class TensorCalibrationDataTests
         StringAssert.Contains(e.Message, "--batch-size 1");
 
         var outcome = CalibrationRun.Execute(Request(model, dir, RepoPaths.NewTempDirectory(), batchNum: 2, batchSize: 1));
-        Assert.AreEqual(2, outcome.Images);
+        Assert.AreEqual(2, outcome.Samples);
     }
 
     [TestMethod]
@@ -175,7 +175,7 @@ public sealed class TensorCalibrationDataTests
         var request = Request(model, data, RepoPaths.NewTempDirectory(), batchNum: 4, batchSize: 2) with { TensorData = options };
         var outcome = CalibrationRun.Execute(request);
         var input = outcome.Result.Layers.Single().Input;
-        return (input.ObservedMin, input.ObservedMax, input.Params.Scale, input.Params.ZeroPoint, outcome.Images);
+        return (input.ObservedMin, input.ObservedMax, input.Params.Scale, input.Params.ZeroPoint, outcome.Samples);
     }
 
     private static CalibrationRequest Request(string model, string data, string output, int batchNum, int batchSize) => new()

@@ -1,5 +1,6 @@
 using System.Text;
 using Calib.Algorithms.Data;
+using Calib.Tests.Shared;
 using SkiaSharp;
 
 namespace Calib.Algorithms.Tests.Data;
@@ -76,28 +77,10 @@ internal static class TestFiles
         return path;
     }
 
-    /// <summary>A 24-bit uncompressed BMP: rows bottom-up, BGR, each padded to 4 bytes.</summary>
+    // Skia has no BMP encoder: the shared hand-written one.
     private static string Bmp(string path, int height, int width, Func<int, int, (byte R, byte G, byte B)> pixel)
     {
-        var stride = (3 * width + 3) / 4 * 4;
-        var image = new byte[54 + stride * height];
-        "BM"u8.CopyTo(image);
-        BitConverter.GetBytes(image.Length).CopyTo(image, 2);
-        BitConverter.GetBytes(54).CopyTo(image, 10);
-        BitConverter.GetBytes(40).CopyTo(image, 14);
-        BitConverter.GetBytes(width).CopyTo(image, 18);
-        BitConverter.GetBytes(height).CopyTo(image, 22);
-        BitConverter.GetBytes((short)1).CopyTo(image, 26);
-        BitConverter.GetBytes((short)24).CopyTo(image, 28);
-        for (var y = 0; y < height; y++)
-            for (var x = 0; x < width; x++)
-            {
-                var (r, g, b) = pixel(y, x);
-                var at = 54 + (height - 1 - y) * stride + 3 * x;
-                (image[at], image[at + 1], image[at + 2]) = (b, g, r);
-            }
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, image);
-        return path;
+        return BmpFile.Write(path, height, width, pixel);
     }
 }

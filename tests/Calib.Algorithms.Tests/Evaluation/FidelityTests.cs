@@ -91,7 +91,7 @@ public sealed class FidelityTests
     public void A_run_that_uses_every_image_says_its_figures_are_in_sample()
     {
         var outcome = CalibrationRun.Execute(SampleRuns.Request(RepoPaths.NewTempDirectory(), batchNum: 8));
-        Assert.AreEqual(FidelitySource.CalibrationImages, outcome.Fidelity!.Source);
+        Assert.AreEqual(FidelitySource.CalibrationSamples, outcome.Fidelity!.Source);
         Assert.AreEqual(64, outcome.Fidelity.Samples);
         StringAssert.Contains(outcome.Fidelity.Describe(), "in-sample");
     }

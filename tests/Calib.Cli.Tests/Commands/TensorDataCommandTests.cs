@@ -22,9 +22,49 @@ public sealed class TensorDataCommandTests
         Assert.AreEqual(0, result.ExitCode, result.Error);
         StringAssert.Contains(result.Output, "matmul");
         Assert.IsTrue(File.Exists(Path.Combine(output, "two_inputs_deploy.onnx")));
-        // The label-free check reads images only so far: the run says so instead of staying silent.
-        StringAssert.Contains(result.Output, "Fidelity not measured: the calibration data are tensors");
-        Assert.IsFalse(File.Exists(Path.Combine(output, "two_inputs_fidelity.json")));
+        StringAssert.Contains(result.Output, "from 4 samples");
+        // Calibration fed all 4 samples: the label-free check measures on them and says the figures are in-sample.
+        StringAssert.Contains(result.Output, "Fidelity against float on 4 calibration samples of");
+        StringAssert.Contains(result.Output, "in-sample");
+        Assert.IsTrue(File.Exists(Path.Combine(output, "two_inputs_fidelity.json")));
+        StringAssert.Contains(File.ReadAllText(Path.Combine(output, "two_inputs_record.json")), "\"samples\": 4");
+    }
+
+    [TestMethod]
+    public void Run_feeds_images_to_the_image_input_and_npz_partners_to_the_rest_and_measures_the_samples_not_fed()
+    {
+        var dir = RepoPaths.NewTempDirectory();
+        var model = ImageVectorData.Model(dir);
+        var (images, extras) = ImageVectorData.Write(dir, 12);
+        var output = RepoPaths.NewTempDirectory();
+
+        var result = CliRunner.InProcess("run", "--model", model, "--calib-set", $"{images};{extras}", "--scale", "1/255",
+            "--batch-num", "2", "--batch-size", "4", "--no-speed", "--output", output);
+
+        Assert.AreEqual(0, result.ExitCode, result.Error);
+        StringAssert.Contains(result.Output, "Quantized 3 layers from 8 samples");
+        StringAssert.Contains(result.Output, "chosen by output SQNR on 8 calibration samples");
+        StringAssert.Contains(result.Output, $"Fidelity against float on 4 held-out samples of '{images};{extras}' (not used for ranges)");
+        Assert.IsTrue(File.Exists(Path.Combine(output, "image_vector_fidelity.csv")));
+    }
+
+    [TestMethod]
+    public void An_image_without_its_npz_partner_is_one_line_naming_both()
+    {
+        var dir = RepoPaths.NewTempDirectory();
+        var model = ImageVectorData.Model(dir);
+        var (images, extras) = ImageVectorData.Write(dir, 8);
+        File.Delete(Path.Combine(extras, "0005.npz"));
+        var output = RepoPaths.NewTempDirectory();
+
+        var result = CliRunner.InProcess("run", "--model", model, "--calib-set", $"{images};{extras}", "--batch-num", "2", "--batch-size", "4", "--output", output);
+
+        Assert.AreEqual(CalibApp.UserError, result.ExitCode);
+        var lines = result.Error.Trim().Split('\n');
+        Assert.AreEqual(1, lines.Length, result.Error);
+        StringAssert.Contains(lines[0], $"'{Path.Combine(images, "0005.bmp")}' has no .npz partner");
+        StringAssert.Contains(lines[0], Path.Combine(extras, "0005.npz"));
+        Assert.AreEqual(0, Directory.GetFiles(output).Length);
     }
 
     [TestMethod]
