@@ -45,7 +45,7 @@ public static class QdqModels
         // Found before Q/DQ insertion renames the outputs the plan names.
         var constants = ConstantOperands.Find(graph, plan.Deploy);
         foreach (var tensor in plan.Deploy.All.ToList())
-            builder.QuantizeInPlace(tensor, ToQdq(ParamsOf(tensor)));
+            ReadShapeBeforeQuantization(graph, tensor, builder.QuantizeInPlace(tensor, ToQdq(ParamsOf(tensor))));
         foreach (var operand in constants)
             operand.Node.Inputs[operand.Input] = QuantizedConstant(graph, builder, operand.Constant, signed: ParamsOf(operand.ActivationInput).QMin < 0);
         foreach (var layer in result.Layers.Where(l => l.Weights is not null))
@@ -57,6 +57,15 @@ public static class QdqModels
                 QuantizeBias(graph, builder, node, layer.Layer, bias, ParamsOf(layer.Layer.Input).Scale, weights);
         }
         return Finish(model, "deploy");
+    }
+
+    // A Shape node needs no values: reading the float tensor before the QuantizeLinear spares ONNX Runtime a
+    // DequantizeLinear that would run only to give the shape (the transformer's reshapes read it this way).
+    private static void ReadShapeBeforeQuantization(ModelGraph graph, string tensor, string quantized)
+    {
+        var floatTensor = graph.ProducerOf(quantized)!.Inputs[0];
+        foreach (var shape in graph.ConsumersOf(tensor).Where(n => n is { OpType: "Shape", IsStandard: true }).ToList())
+            shape.Inputs[0] = floatTensor;
     }
 
     // Its own min/max range, in the activation's type (ONNX Runtime's integer Add/Concat take one type for all inputs).
