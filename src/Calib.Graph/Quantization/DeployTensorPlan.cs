@@ -19,6 +19,10 @@ public sealed class DeployTensorPlan
     private static readonly HashSet<string> MixingOps = ["Add", "Concat", "GlobalAveragePool", "AveragePool"];
     private static readonly HashSet<string> PassingOps = ["MaxPool", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze"];
 
+    // Layers whose integer kernel ONNX Runtime also runs with a float output (DequantizeLinear → MatMul/Gemm
+    // without a QuantizeLinear: MatMulIntegerToFloat, QGemm), so an output only float nodes read needs no Q/DQ.
+    private static readonly HashSet<string> FloatOutputOps = ["MatMul", "Gemm"];
+
     private readonly List<string> _calibrated = [];
     private readonly HashSet<string> _calibratedSet = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _inheritFrom = new(StringComparer.Ordinal);
@@ -65,15 +69,16 @@ public sealed class DeployTensorPlan
     }
 
     /// <summary>
-    /// Takes out of the plan the tensors that only float nodes read (not a layer's input or output, not a
-    /// graph output), repeating until none is left: such a tensor costs a QuantizeLinear and a
+    /// Takes out of the plan the tensors that only float nodes read (not a layer's input, not the output of
+    /// a layer whose integer kernel needs one, not a graph output), repeating until none is left: such a tensor costs a QuantizeLinear and a
     /// DequantizeLinear that buy no integer kernel, and ONNX Runtime then gives each float reader a copy of
     /// the DequantizeLinear, which keeps it from fusing the float nodes behind it (LayerNormalization after
     /// a residual Add, Gelu after a projection's bias Add). The node that wrote the tensor then runs in float.
     /// </summary>
     private void DropTensorsReadOnlyInFloat(ModelGraph graph, IReadOnlyDictionary<Node, IReadOnlyList<string>> layers)
     {
-        var kept = layers.SelectMany(l => l.Value.Append(ActivationOutput(graph, l.Key))).ToHashSet(StringComparer.Ordinal);
+        var kept = layers.SelectMany(l => FloatOutputOps.Contains(l.Key.OpType) ? l.Value : l.Value.Append(ActivationOutput(graph, l.Key)))
+            .ToHashSet(StringComparer.Ordinal);
         for (var changed = true; changed;)
         {
             var unread = All.Where(t => !kept.Contains(t) && !graph.IsGraphOutput(t) && !graph.ConsumersOf(t).Any(n => ReadsIn8Bits(graph, n))).ToList();

@@ -79,7 +79,23 @@ public sealed class DeployTensorPlanTests
 
         Assert.IsFalse(plan.Contains("sum"), "the residual sum is read only by the float LayerNorm");
         Assert.IsFalse(plan.Contains("p"), "then the bias Add's output is read only by the float residual Add");
-        Assert.IsTrue(plan.Contains("mm") && plan.Contains("x"), "a layer's input and output stay 8-bit");
+        Assert.IsFalse(plan.Contains("mm"), "a MatMul whose output only float nodes read runs with a float output (MatMulIntegerToFloat)");
+        Assert.IsTrue(plan.Contains("x"), "a layer's input stays 8-bit");
         Assert.IsTrue(plan.Contains("p2") && plan.Contains("mm2"), "a bias Add feeding a layer stays 8-bit");
+    }
+
+    [TestMethod]
+    public void A_conv_output_stays_8_bit_even_when_only_float_nodes_read_it()
+    {
+        var graph = new ModelGraph("conv");
+        graph.Inputs.Add(ValueInfos.Tensor("x", DataType.Float, 1, 2, 4, 4));
+        graph.AddInitializer("w", TensorData.FromFloats([3, 2, 1, 1], TestModels.Values(1, 3, 2, 1, 1)));
+        var conv = graph.AddNode("Conv", "conv", ["x", "w"], ["c"]);
+        graph.AddNode("Tanh", "tanh", ["c"], ["y"]);
+        graph.Outputs.Add(ValueInfos.Tensor("y", DataType.Float, 1, 3, 4, 4));
+
+        var plan = DeployTensorPlan.Build(graph, new Dictionary<Node, IReadOnlyList<string>> { [conv] = ["x"] });
+
+        Assert.IsTrue(plan.Contains("c"), "ONNX Runtime has no integer Conv with a float output: QLinearConv needs the QuantizeLinear");
     }
 }
