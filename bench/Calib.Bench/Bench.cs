@@ -35,8 +35,13 @@ internal static class Bench
     public static int Run(RepoLayout repo, Workload sample, BenchOptions options)
     {
         var machine = MachineInfo.Current(options.Threads);
-        var throughput = new List<ThroughputResult> { CalibrationThroughput.Measure(sample, options.Repeat, Log) };
-        var memory = new List<MemoryResult> { PeakMemory.Measure(Workload.SampleName, FewBatches, ManyBatches, options.Threads, Log) };
+        var throughput = new List<ThroughputResult>();
+        var memory = new List<MemoryResult>();
+        if (!options.DeployOnly)
+        {
+            throughput.Add(CalibrationThroughput.Measure(sample, options.Repeat, Log));
+            memory.Add(PeakMemory.Measure(Workload.SampleName, FewBatches, ManyBatches, options.Threads, Log));
+        }
         var models = new List<ModelComparison> { DeployComparison.Measure(sample, SampleLatencyBatches, options, Log) };
         if (!options.SkipResNet18)
         {
@@ -46,8 +51,11 @@ internal static class Bench
         if (!options.SkipTransformer)
         {
             var transformer = Workload.Transformer(BenchNets.EnsureTransformer(repo, Log), options.Execution);
-            throughput.Add(CalibrationThroughput.Measure(transformer, options.Repeat, Log));
-            memory.Add(PeakMemory.Measure(Workload.TransformerName, FewBatches, ManyBatches, options.Threads, Log));
+            if (!options.DeployOnly)
+            {
+                throughput.Add(CalibrationThroughput.Measure(transformer, options.Repeat, Log));
+                memory.Add(PeakMemory.Measure(Workload.TransformerName, FewBatches, ManyBatches, options.Threads, Log));
+            }
             models.Add(DeployComparison.Measure(transformer, TransformerLatencyBatches, options, Log));
         }
 

@@ -27,6 +27,9 @@ internal sealed record BenchOptions
     /// <summary>Also write the figures to this JSON file.</summary>
     public string? JsonPath { get; init; }
 
+    /// <summary>Measure only the deploy models against float (measurement 3): no calibration throughput, no peak memory.</summary>
+    public bool DeployOnly { get; init; }
+
     /// <summary>Run the placement study (docs/PERFORMANCE.md) instead of the bench.</summary>
     public bool PlacementStudy { get; init; }
 
@@ -66,6 +69,7 @@ internal static class BenchCommandLine
         var threads = AtLeast(0, new Option<int>(ThreadsOption) { Description = "ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose, as calib does.", DefaultValueFactory = _ => Defaults.Threads });
         var skipResNet18 = new Option<bool>("--skip-resnet18") { Description = "Do not generate, calibrate and time the ResNet-18-sized model." };
         var skipTransformer = new Option<bool>("--skip-transformer") { Description = "Do not generate, calibrate and time the transformer encoder." };
+        var deployOnly = new Option<bool>("--deploy-only") { Description = "Measure only the deploy models against float (latency, size, kernels, round trips, cosine)." };
         var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
         var study = new Option<bool>("--placement-study") { Description = "Instead of the bench: time deploy-model variants (layer kinds kept float, per-tensor weights, int8 activations) against float and profile kernels, on the sample, LeNet, MobileNet-style, ConvTranspose and ResNet-18 nets." };
         var child = AtLeast(1, new Option<int?>(ChildCalibrateOption)
@@ -83,7 +87,7 @@ internal static class BenchCommandLine
 
         var root = new RootCommand("Benchmarks calib: calibration throughput, peak memory against --batch-num (the sample and a transformer), and the int8 deploy model against the float one (latency, size, kernels).")
         {
-            repeat, runs, warmup, threads, skipResNet18, skipTransformer, json, study, child, childWorkload,
+            repeat, runs, warmup, threads, skipResNet18, skipTransformer, deployOnly, json, study, child, childWorkload,
         };
         root.SetAction(parse => run(new BenchOptions
         {
@@ -93,6 +97,7 @@ internal static class BenchCommandLine
             Threads = parse.GetValue(threads),
             SkipResNet18 = parse.GetValue(skipResNet18),
             SkipTransformer = parse.GetValue(skipTransformer),
+            DeployOnly = parse.GetValue(deployOnly),
             JsonPath = parse.GetValue(json),
             PlacementStudy = parse.GetValue(study),
             ChildBatchNum = parse.GetValue(child),

@@ -10,8 +10,9 @@ namespace Calib.Bench;
 /// <param name="SizeRatio">Deploy size / float size.</param>
 /// <param name="Latency">Latency at each batch size.</param>
 /// <param name="Kernels">The kernels ONNX Runtime runs for the deploy model.</param>
+/// <param name="DeployCosine">The deploy model's worst output cosine to float on the run's held-out inputs; null when not measured.</param>
 internal sealed record ModelComparison(
-    string Model, long FloatBytes, long DeployBytes, double SizeRatio, IReadOnlyList<LatencyResult> Latency, KernelCheck Kernels);
+    string Model, long FloatBytes, long DeployBytes, double SizeRatio, IReadOnlyList<LatencyResult> Latency, KernelCheck Kernels, double? DeployCosine);
 
 /// <summary>Calibrates a workload, then compares its deploy model with the float model.</summary>
 internal static class DeployComparison
@@ -20,7 +21,7 @@ internal static class DeployComparison
     {
         using var work = TempDirectory.Create();
         log($"{workload.Name}: calibrating (--batch-num {workload.BatchNum} --batch-size {workload.BatchSize})");
-        CalibrationRun.Execute(workload.Request(work.Path));
+        var outcome = CalibrationRun.Execute(workload.Request(work.Path));
         var deploy = workload.DeployModelIn(work.Path);
         var kernels = IntegerKernelCheck.Inspect(workload.ModelPath, deploy, workload.Execution, work.Path);
 
@@ -32,6 +33,7 @@ internal static class DeployComparison
         }).ToList();
 
         var (floatBytes, deployBytes) = (new FileInfo(workload.ModelPath).Length, new FileInfo(deploy).Length);
-        return new ModelComparison(workload.Name, floatBytes, deployBytes, (double)deployBytes / floatBytes, latency, kernels);
+        var cosine = outcome.Fidelity?.Outputs.Select(o => o.Deploy?.Cosine).Min();
+        return new ModelComparison(workload.Name, floatBytes, deployBytes, (double)deployBytes / floatBytes, latency, kernels, cosine);
     }
 }

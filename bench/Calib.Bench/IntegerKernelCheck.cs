@@ -1,6 +1,7 @@
 using Calib.Graph.Execution;
 using Calib.Graph.Ir;
 using Calib.Graph.Onnx;
+using Calib.Graph.Quantization;
 
 namespace Calib.Bench;
 
@@ -10,7 +11,11 @@ namespace Calib.Bench;
 /// <param name="IntegerKernels">Nodes of the optimized deploy graph that multiply integers (QLinearConv, QGemm, ConvInteger, …).</param>
 /// <param name="FloatKernels">Conv, Gemm and MatMul nodes of the optimized deploy graph still running in float (Conv, FusedConv, Gemm, MatMul, …).</param>
 /// <param name="AllInteger">True when every Conv, Gemm and MatMul became an integer kernel.</param>
-internal sealed record KernelCheck(IReadOnlyDictionary<string, int> Ops, int ConvGemmLayers, int IntegerKernels, int FloatKernels, bool AllInteger);
+/// <param name="RoundTripOps">Float kernels left between DequantizeLinear and QuantizeLinear, by op type (<see cref="QdqRoundTrips"/>).</param>
+/// <param name="QuantizeDequantizePairs">QuantizeLinear → DequantizeLinear pairs left in the optimized graph.</param>
+internal sealed record KernelCheck(
+    IReadOnlyDictionary<string, int> Ops, int ConvGemmLayers, int IntegerKernels, int FloatKernels, bool AllInteger,
+    IReadOnlyDictionary<string, int> RoundTripOps, int QuantizeDequantizePairs);
 
 /// <summary>
 /// Reads the graph ONNX Runtime writes after its optimizations: the QDQ node units of the deploy
@@ -33,14 +38,17 @@ internal static class IntegerKernelCheck
         var optimized = Path.Combine(scratchDirectory, $"{Path.GetFileNameWithoutExtension(deployModel)}_ort_optimized.onnx");
         // Creating the session is what writes the optimized graph.
         ModelRunner.Create(OnnxModelFile.Load(deployModel), execution with { OptimizedModelPath = optimized }).Dispose();
-        var nodes = OnnxModelFile.Load(optimized).Graph.Nodes;
+        var graph = OnnxModelFile.Load(optimized).Graph;
+        var nodes = graph.Nodes;
         var ops = nodes.GroupBy(n => n.OpType)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count());
         var layers = Count(OnnxModelFile.Load(floatModel).Graph.Nodes, ConvGemmOps);
         var integer = Count(nodes, IntegerMatrixOps);
         var remainingFloat = Count(nodes, FloatConvGemmOps);
-        return new KernelCheck(ops, layers, integer, remainingFloat, remainingFloat == 0 && integer >= layers);
+        var roundTrips = QdqRoundTrips.Find(graph);
+        return new KernelCheck(ops, layers, integer, remainingFloat, remainingFloat == 0 && integer >= layers,
+            roundTrips.FloatOps, roundTrips.QuantizeDequantizePairs.Count);
     }
 
     private static int Count(IEnumerable<Node> nodes, HashSet<string> ops) => nodes.Count(n => ops.Contains(n.OpType));

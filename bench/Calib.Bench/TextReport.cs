@@ -66,6 +66,9 @@ internal static class TextReport
             output.WriteLine($"  {model.Model}: all Conv/Gemm/MatMul integer: {(kernels.AllInteger ? "yes" : "no")} " +
                 $"({kernels.IntegerKernels} integer kernels for {kernels.ConvGemmLayers} Conv/Gemm/MatMul layers, {kernels.FloatKernels} float Conv/Gemm/MatMul left)");
             output.WriteLine($"    ops: {string.Join(", ", kernels.Ops.Select(op => $"{op.Key} {op.Value}"))}");
+            var roundTrips = kernels.RoundTripOps.Count == 0 ? "none" : string.Join(", ", kernels.RoundTripOps.Select(op => $"{op.Key} {op.Value}"));
+            output.WriteLine($"    float kernels left between DQ and Q: {roundTrips}; Q→DQ pairs left: {kernels.QuantizeDequantizePairs}");
+            if (model.DeployCosine is { } cosine) output.WriteLine($"    deploy output cosine to float (held-out inputs, worst output): {Number(cosine, "F5")}");
         }
         output.WriteLine();
     }

@@ -32,7 +32,8 @@ public static class QdqModels
 
     /// <summary>
     /// The deploy model: activations quantized end to end (see <see cref="DeployTensorPlan"/>),
-    /// weights stored as int8 and biases as int32 behind DequantizeLinear, so that ONNX Runtime
+    /// weights stored as int8 and biases as int32 behind DequantizeLinear, and the constant operands of
+    /// Add/Concat between 8-bit tensors (<see cref="ConstantOperands"/>) in 8 bits, so that ONNX Runtime
     /// fuses the node units into integer kernels.
     /// </summary>
     public static OnnxModel Deploy(CalibrationPlan plan, QuantizationResult result)
@@ -41,8 +42,12 @@ public static class QdqModels
         var graph = model.Graph;
         var builder = new QdqBuilder(graph);
         QuantParams ParamsOf(string tensor) => result.DeployTensors[plan.Deploy.SourceOf(tensor)].Params;
+        // Found before Q/DQ insertion renames the outputs the plan names.
+        var constants = ConstantOperands.Find(graph, plan.Deploy);
         foreach (var tensor in plan.Deploy.All.ToList())
-            builder.QuantizeInPlace(tensor, ToQdq(ParamsOf(tensor)));
+            ReadShapeBeforeQuantization(graph, tensor, builder.QuantizeInPlace(tensor, ToQdq(ParamsOf(tensor))));
+        foreach (var operand in constants)
+            operand.Node.Inputs[operand.Input] = QuantizedConstant(graph, builder, operand.Constant, signed: ParamsOf(operand.ActivationInput).QMin < 0);
         foreach (var layer in result.Layers.Where(l => l.Weights is not null))
         {
             var node = NodeNamed(graph, layer.Layer.Name);
@@ -52,6 +57,24 @@ public static class QdqModels
                 QuantizeBias(graph, builder, node, layer.Layer, bias, ParamsOf(layer.Layer.Input).Scale, weights);
         }
         return Finish(model, "deploy");
+    }
+
+    // A Shape node needs no values: reading the float tensor before the QuantizeLinear spares ONNX Runtime a
+    // DequantizeLinear that would run only to give the shape (the transformer's reshapes read it this way).
+    private static void ReadShapeBeforeQuantization(ModelGraph graph, string tensor, string quantized)
+    {
+        var floatTensor = graph.ProducerOf(quantized)!.Inputs[0];
+        foreach (var shape in graph.ConsumersOf(tensor).Where(n => n is { OpType: "Shape", IsStandard: true }).ToList())
+            shape.Inputs[0] = floatTensor;
+    }
+
+    // Its own min/max range, in the activation's type (ONNX Runtime's integer Add/Concat take one type for all inputs).
+    private static string QuantizedConstant(ModelGraph graph, QdqBuilder builder, string constant, bool signed)
+    {
+        var values = TensorData.ReadFloats(graph.ConstantValue(constant)!);
+        var range = values.Length == 0 ? new ClipRange(0, 0) : new ClipRange(values.Min(), values.Max());
+        var parameters = ActivationQuantizer.FromRange(range, asymmetric: !signed);
+        return builder.QuantizedConstant(constant, ToQdq(parameters), values.Select(parameters.Quantize).ToArray());
     }
 
     private static void QuantizeBias(ModelGraph graph, QdqBuilder builder, Node node, CalibrationLayer layer, string bias, float inputScale, QuantizedWeights weights)

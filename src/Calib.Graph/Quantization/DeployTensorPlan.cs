@@ -11,12 +11,17 @@ namespace Calib.Graph.Quantization;
 /// Concat, pooling and reshaping nodes whose inputs are already quantized. A Relu or Clip that
 /// alone reads an op's output is folded into the output's range (its output is quantized
 /// instead, and ONNX Runtime then drops it). MaxPool and reshaping nodes pass their input's
-/// quantization through unchanged, as ONNX Runtime's integer versions of them require.
+/// quantization through unchanged, as ONNX Runtime's integer versions of them require. A tensor
+/// that only float nodes would read is left float (no Q/DQ round trip ahead of float nodes).
 /// </summary>
 public sealed class DeployTensorPlan
 {
     private static readonly HashSet<string> MixingOps = ["Add", "Concat", "GlobalAveragePool", "AveragePool"];
     private static readonly HashSet<string> PassingOps = ["MaxPool", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze"];
+
+    // Layers whose integer kernel ONNX Runtime also runs with a float output (DequantizeLinear → MatMul/Gemm
+    // without a QuantizeLinear: MatMulIntegerToFloat, QGemm), so an output only float nodes read needs no Q/DQ.
+    private static readonly HashSet<string> FloatOutputOps = ["MatMul", "Gemm"];
 
     private readonly List<string> _calibrated = [];
     private readonly HashSet<string> _calibratedSet = new(StringComparer.Ordinal);
@@ -59,7 +64,38 @@ public sealed class DeployTensorPlan
             foreach (var node in graph.Nodes.Where(n => n.IsStandard && !layers.ContainsKey(n) && floatIslands?.Contains(n.Name) != true))
                 changed |= plan.TryExtend(graph, node);
         }
+        plan.DropTensorsReadOnlyInFloat(graph, layers);
         return plan;
+    }
+
+    /// <summary>
+    /// Takes out of the plan the tensors that only float nodes read (not a layer's input, not the output of
+    /// a layer whose integer kernel needs one, not a graph output), repeating until none is left: such a tensor costs a QuantizeLinear and a
+    /// DequantizeLinear that buy no integer kernel, and ONNX Runtime then gives each float reader a copy of
+    /// the DequantizeLinear, which keeps it from fusing the float nodes behind it (LayerNormalization after
+    /// a residual Add, Gelu after a projection's bias Add). The node that wrote the tensor then runs in float.
+    /// </summary>
+    private void DropTensorsReadOnlyInFloat(ModelGraph graph, IReadOnlyDictionary<Node, IReadOnlyList<string>> layers)
+    {
+        var kept = layers.SelectMany(l => FloatOutputOps.Contains(l.Key.OpType) ? l.Value : l.Value.Append(ActivationOutput(graph, l.Key)))
+            .ToHashSet(StringComparer.Ordinal);
+        for (var changed = true; changed;)
+        {
+            var unread = All.Where(t => !kept.Contains(t) && !graph.IsGraphOutput(t) && !graph.ConsumersOf(t).Any(n => ReadsIn8Bits(graph, n))).ToList();
+            foreach (var tensor in unread) Forget(tensor);
+            changed = unread.Count > 0;
+        }
+    }
+
+    // A node of the plan: a mixing node whose output, or a passing node whose output, is 8-bit.
+    private bool ReadsIn8Bits(ModelGraph graph, Node node) =>
+        (MixingOps.Contains(node.OpType) && Contains(ActivationOutput(graph, node))) ||
+        (PassingOps.Contains(node.OpType) && Contains(node.Outputs[0]));
+
+    private void Forget(string tensor)
+    {
+        if (_calibratedSet.Remove(tensor)) _calibrated.Remove(tensor);
+        _inheritFrom.Remove(tensor);
     }
 
     /// <summary>

@@ -90,6 +90,27 @@ public sealed class QdqBuilder(ModelGraph graph)
         return dequantized;
     }
 
+    /// <summary>
+    /// Stores a float constant as 8-bit <paramref name="levels"/> (uint8, or int8 when <paramref name="qdq"/> is
+    /// signed) behind a DequantizeLinear, once per constant and quantization; returns the DQ output.
+    /// </summary>
+    public string QuantizedConstant(string constant, ActivationQdq qdq, int[] levels)
+    {
+        if (_dequantized.TryGetValue((constant, qdq), out var existing)) return existing;
+        var type = qdq.Signed ? DataType.Int8 : DataType.Uint8;
+        var dims = graph.ConstantValue(constant)!.Dims;
+        var quantized = _names.Make($"{constant}_quantized");
+        graph.AddInitializer(quantized, qdq.Signed
+            ? TensorData.FromInt8s(dims, levels.Select(v => (sbyte)v).ToArray())
+            : TensorData.FromUInt8s(dims, levels.Select(v => (byte)v).ToArray()));
+        var scale = AddScale($"{constant}_scale", [qdq.Scale]);
+        var zero = AddZeroPoints($"{constant}_zero_point", type, [qdq.ZeroPoint]);
+        var dequantized = _names.Make($"{constant}_dequantized");
+        Insert("DequantizeLinear", dequantized, [quantized, scale, zero], InsertionIndexAfter(constant));
+        _dequantized[(constant, qdq)] = dequantized;
+        return dequantized;
+    }
+
     private string InsertPair(string source, string dequantized, ActivationQdq qdq, int index)
     {
         var type = qdq.Signed ? DataType.Int8 : DataType.Uint8;

@@ -4,6 +4,7 @@ using Calib.Algorithms.Workflows;
 using Calib.Graph.Execution;
 using Calib.Graph.Ir;
 using Calib.Graph.Onnx;
+using Calib.Graph.Quantization;
 using Calib.Tests.Shared;
 using Microsoft.ML.OnnxRuntime;
 using DataType = Calib.Graph.Onnx.Proto.TensorProto.Types.DataType;
@@ -84,6 +85,24 @@ public sealed class AttentionCalibrationTests
         var ops = OnnxModelFile.Load(optimized).Graph.Nodes.Select(n => n.OpType).ToList();
         Assert.AreEqual(0, ops.Count(o => o == "MatMul"), $"no float MatMul left: {string.Join(", ", ops)}");
         Assert.AreEqual(6, ops.Count(o => o is "QLinearMatMul" or "MatMulIntegerToFloat"), string.Join(", ", ops));
+    }
+
+    [TestMethod]
+    public void The_projection_bias_adds_read_their_constant_in_8_bits_and_run_as_integer_adds()
+    {
+        var deploy = OnnxModelFile.Load(Output("deploy.onnx")).Graph;
+        foreach (var name in new[] { "q_bias", "k_bias", "v_bias" })
+        {
+            var bias = deploy.ProducerOf(deploy.Nodes.Single(n => n.Name == name).Inputs[1])!;
+            Assert.AreEqual("DequantizeLinear", bias.OpType, name);
+            Assert.AreEqual((int)DataType.Uint8, deploy.Initializers[bias.Inputs[0]].DataType, $"{name}: the activations' type");
+        }
+        var optimized = Path.Combine(RepoPaths.NewTempDirectory(), "optimized.onnx");
+        using (ModelRunner.Create(OnnxModelFile.Load(Output("deploy.onnx")), new ExecutionOptions { OptimizedModelPath = optimized })) { }
+        var graph = OnnxModelFile.Load(optimized).Graph;
+        var roundTrips = QdqRoundTrips.Find(graph).FloatNodes.Select(n => n.OpType).ToList();
+        Assert.IsFalse(roundTrips.Contains("Add"), $"float kernels between DQ and Q: {string.Join(", ", roundTrips)}");
+        Assert.IsTrue(graph.Nodes.Count(n => n.OpType == "QLinearAdd") >= 3, string.Join(", ", graph.Nodes.Select(n => n.OpType)));
     }
 
     [TestMethod]

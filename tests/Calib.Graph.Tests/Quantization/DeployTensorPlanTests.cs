@@ -51,4 +51,51 @@ public sealed class DeployTensorPlanTests
 
         Assert.IsFalse(plan.Contains("z"));
     }
+
+    /// <summary>
+    /// An encoder block's tail: a projection (MatMul + bias Add), a residual Add with the block input, then a
+    /// LayerNorm-like float tail (ReduceMean, Sub) — and a second projection whose bias Add feeds the next layer.
+    /// </summary>
+    [TestMethod]
+    public void Tensors_only_float_nodes_read_stay_float_and_those_a_layer_reads_stay_8_bit()
+    {
+        var graph = new ModelGraph("block");
+        graph.Inputs.Add(ValueInfos.Tensor("x", DataType.Float, 4, 8));
+        graph.AddInitializer("w1", TensorData.FromFloats([8, 8], TestModels.Values(1, 8, 8)));
+        graph.AddInitializer("w2", TensorData.FromFloats([8, 8], TestModels.Values(3, 8, 8)));
+        graph.AddInitializer("b", TensorData.FromFloats([8], TestModels.Values(2, 8)));
+        var first = graph.AddNode("MatMul", "proj", ["x", "w1"], ["mm"]);
+        graph.AddNode("Add", "bias", ["mm", "b"], ["p"]);
+        graph.AddNode("Add", "residual", ["x", "p"], ["sum"]);
+        graph.AddNode("ReduceMean", "mean", ["sum"], ["mean"]);
+        graph.AddNode("Sub", "centre", ["sum", "mean"], ["centred"]);
+        var second = graph.AddNode("MatMul", "proj2", ["centred", "w2"], ["mm2"]);
+        graph.AddNode("Add", "bias2", ["mm2", "b"], ["p2"]);
+        var third = graph.AddNode("MatMul", "proj3", ["p2", "w2"], ["y"]);
+        graph.Outputs.Add(ValueInfos.Tensor("y", DataType.Float, 4, 8));
+        var layers = new Dictionary<Node, IReadOnlyList<string>> { [first] = ["x"], [second] = ["centred"], [third] = ["p2"] };
+
+        var plan = DeployTensorPlan.Build(graph, layers);
+
+        Assert.IsFalse(plan.Contains("sum"), "the residual sum is read only by the float LayerNorm");
+        Assert.IsFalse(plan.Contains("p"), "then the bias Add's output is read only by the float residual Add");
+        Assert.IsFalse(plan.Contains("mm"), "a MatMul whose output only float nodes read runs with a float output (MatMulIntegerToFloat)");
+        Assert.IsTrue(plan.Contains("x"), "a layer's input stays 8-bit");
+        Assert.IsTrue(plan.Contains("p2") && plan.Contains("mm2"), "a bias Add feeding a layer stays 8-bit");
+    }
+
+    [TestMethod]
+    public void A_conv_output_stays_8_bit_even_when_only_float_nodes_read_it()
+    {
+        var graph = new ModelGraph("conv");
+        graph.Inputs.Add(ValueInfos.Tensor("x", DataType.Float, 1, 2, 4, 4));
+        graph.AddInitializer("w", TensorData.FromFloats([3, 2, 1, 1], TestModels.Values(1, 3, 2, 1, 1)));
+        var conv = graph.AddNode("Conv", "conv", ["x", "w"], ["c"]);
+        graph.AddNode("Tanh", "tanh", ["c"], ["y"]);
+        graph.Outputs.Add(ValueInfos.Tensor("y", DataType.Float, 1, 3, 4, 4));
+
+        var plan = DeployTensorPlan.Build(graph, new Dictionary<Node, IReadOnlyList<string>> { [conv] = ["x"] });
+
+        Assert.IsTrue(plan.Contains("c"), "ONNX Runtime has no integer Conv with a float output: QLinearConv needs the QuantizeLinear");
+    }
 }
