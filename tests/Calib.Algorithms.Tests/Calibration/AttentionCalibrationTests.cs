@@ -112,7 +112,7 @@ public sealed class AttentionCalibrationTests
         foreach (var suffix in new[] { "fake_quant.onnx", "deploy.onnx" })
         {
             var quantized = Run(Output(suffix));
-            var cosine = Cosine(reference, quantized);
+            var cosine = Similarity.Cosine(reference, quantized);
             Assert.IsTrue(cosine >= 0.99, $"{suffix}: cosine {cosine}");
         }
     }
@@ -181,17 +181,5 @@ public sealed class AttentionCalibrationTests
         using var input = OrtValue.CreateTensorValueFromMemory(data, [Samples, Seq, Width]);
         using var results = session.Run(new RunOptions(), ["x"], [input], [session.OutputNames[0]]);
         return results[0].GetTensorDataAsSpan<float>().ToArray();
-    }
-
-    private static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, a2 = 0, b2 = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            a2 += (double)a[i] * a[i];
-            b2 += (double)b[i] * b[i];
-        }
-        return dot / Math.Sqrt(a2 * b2);
     }
 }

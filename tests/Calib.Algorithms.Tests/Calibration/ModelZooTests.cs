@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Data;
@@ -182,17 +181,7 @@ public sealed class ModelZooTests
     private static double Cosine(string floatModel, string quantModel, string heldout)
     {
         var arrays = NpzFile.Read(heldout);
-        double dot = 0, a2 = 0, b2 = 0;
-        var a = Run(floatModel, arrays);
-        var b = Run(quantModel, arrays);
-        Assert.AreEqual(a.Length, b.Length);
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            a2 += (double)a[i] * a[i];
-            b2 += (double)b[i] * b[i];
-        }
-        return dot / Math.Sqrt(a2 * b2);
+        return Similarity.Cosine(Run(floatModel, arrays), Run(quantModel, arrays));
     }
 
     private static float[] Run(string model, IReadOnlyList<KeyValuePair<string, TypedArray>> arrays)
@@ -218,18 +207,7 @@ public sealed class ModelZooTests
     private static string Make()
     {
         var zoo = RepoPaths.NewTempDirectory();
-        const string python = "/usr/bin/python3";
-        if (!File.Exists(python)) throw new InvalidOperationException($"{python} not found: the model zoo needs Debian's python3-torch, python3-onnx and python3-numpy.");
-        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(RepoPaths.InRepo("scripts", "make_zoo.py"));
-        start.ArgumentList.Add(zoo);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"scripts/make_zoo.py failed ({process.ExitCode}): {stderr}");
-        _ = stdout.Result;
+        ProjectScripts.Run("make_zoo.py", zoo);
         return zoo;
     }
 }

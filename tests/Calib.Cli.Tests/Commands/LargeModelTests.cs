@@ -45,7 +45,8 @@ public sealed class LargeModelTests
                 var path = Path.Combine(output, name);
                 Assert.IsTrue(new FileInfo(path + ".data").Length >= (name.Contains("deploy") ? 2L * Width * Width : 2L * Width * Width * sizeof(float)), name);
                 var actual = Run(path, input);
-                Assert.IsTrue(Cosine(expected, actual) >= 0.99, $"{name}: cosine {Cosine(expected, actual)}");
+                var cosine = Similarity.Cosine(expected, actual);
+                Assert.IsTrue(cosine >= 0.99, $"{name}: cosine {cosine}");
                 Assert.IsNull(OnnxChecker.CheckPath(path), name);
             }
         }
@@ -105,17 +106,5 @@ public sealed class LargeModelTests
         using var runOptions = new RunOptions();
         using var outputs = session.Run(runOptions, ["x"], [value], ["y"]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
-    }
-
-    private static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, a2 = 0, b2 = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            a2 += (double)a[i] * a[i];
-            b2 += (double)b[i] * b[i];
-        }
-        return dot / Math.Sqrt(a2 * b2);
     }
 }

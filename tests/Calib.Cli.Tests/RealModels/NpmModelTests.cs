@@ -128,20 +128,8 @@ public sealed class NpmModelTests
 
     private sealed record DenseInput(float[] Values, long[] Shape);
 
-    private static double Cosine(string floatModel, string quantized, DenseInput input)
-    {
-        var a = Run(floatModel, input);
-        var b = Run(quantized, input);
-        Assert.AreEqual(a.Length, b.Length);
-        double dot = 0, a2 = 0, b2 = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            a2 += (double)a[i] * a[i];
-            b2 += (double)b[i] * b[i];
-        }
-        return dot / Math.Sqrt(a2 * b2);
-    }
+    private static double Cosine(string floatModel, string quantized, DenseInput input) =>
+        Similarity.Cosine(Run(floatModel, input), Run(quantized, input));
 
     /// <summary>The model's first output for <paramref name="input"/>, one image at a time (as the models were exported).</summary>
     private static float[] Run(string model, DenseInput input)
