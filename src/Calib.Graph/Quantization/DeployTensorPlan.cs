@@ -12,11 +12,16 @@ namespace Calib.Graph.Quantization;
 /// alone reads an op's output is folded into the output's range (its output is quantized
 /// instead, and ONNX Runtime then drops it). MaxPool and reshaping nodes pass their input's
 /// quantization through unchanged, as ONNX Runtime's integer versions of them require.
+/// Output heads stay float (see <see cref="OutputHeads"/>): a model output, or the input of a
+/// Softmax/Sigmoid, would otherwise be cut to 256 levels after the last layer, which costs the
+/// high-confidence values most; the layer producing it then runs as a float kernel on dequantized
+/// input and weights.
 /// </summary>
 public sealed class DeployTensorPlan
 {
     private static readonly HashSet<string> MixingOps = ["Add", "Concat", "GlobalAveragePool", "AveragePool"];
     private static readonly HashSet<string> PassingOps = ["MaxPool", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze"];
+    private static readonly HashSet<string> ProbabilityOps = ["Softmax", "LogSoftmax", "Sigmoid"];
 
     private readonly List<string> _calibrated = [];
     private readonly HashSet<string> _calibratedSet = new(StringComparer.Ordinal);
@@ -45,18 +50,40 @@ public sealed class DeployTensorPlan
     public static DeployTensorPlan Build(ModelGraph graph, IReadOnlyCollection<Node> layers, IReadOnlySet<string>? floatIslands = null)
     {
         var plan = new DeployTensorPlan();
+        var heads = OutputHeads(graph);
         foreach (var layer in graph.Nodes.Where(layers.Contains))
         {
             plan.Calibrate(layer.Inputs[0]);
-            plan.Calibrate(ActivationOutput(graph, layer));
+            if (ActivationOutput(graph, layer) is var output && !heads.Contains(output)) plan.Calibrate(output);
         }
         for (var changed = true; changed;)
         {
             changed = false;
             foreach (var node in graph.Nodes.Where(n => n.IsStandard && !layers.Contains(n) && floatIslands?.Contains(n.Name) != true))
-                changed |= plan.TryExtend(graph, node);
+                changed |= plan.TryExtend(graph, node, heads);
         }
         return plan;
+    }
+
+    /// <summary>
+    /// The tensors the deploy model keeps float because they are what the model answers: the graph
+    /// outputs and the inputs of Softmax, LogSoftmax and Sigmoid (logits), and going back from those
+    /// through Concat, MaxPool and reshaping nodes, which would carry an 8-bit input's levels to them
+    /// unchanged. A detector's box regressions and class logits, a classifier's logits, a
+    /// super-resolution image: each keeps the float precision its last layer computes.
+    /// </summary>
+    public static IReadOnlySet<string> OutputHeads(ModelGraph graph)
+    {
+        var heads = graph.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var node in graph.Nodes.Where(n => n.IsStandard && ProbabilityOps.Contains(n.OpType))) heads.Add(node.Inputs[0]);
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var node in graph.Nodes.Where(n => n.IsStandard && (PassingOps.Contains(n.OpType) || n.OpType == "Concat") && heads.Contains(n.Outputs[0])))
+                foreach (var input in DataInputs(graph, node))
+                    changed |= heads.Add(input);
+        }
+        return heads;
     }
 
     /// <summary>
@@ -73,16 +100,16 @@ public sealed class DeployTensorPlan
             : output;
     }
 
-    private bool TryExtend(ModelGraph graph, Node node)
+    private bool TryExtend(ModelGraph graph, Node node, IReadOnlySet<string> heads)
     {
         var mixing = MixingOps.Contains(node.OpType);
         if (!mixing && !PassingOps.Contains(node.OpType)) return false;
         var inputs = DataInputs(graph, node).ToList();
-        if (inputs.Count == 0 || !inputs.All(Contains)) return false;
+        if (inputs.Count == 0 || !inputs.All(Contains) || heads.Contains(node.Outputs[0])) return false;
         if (mixing)
         {
             var output = ActivationOutput(graph, node);
-            if (Contains(output)) return false;
+            if (Contains(output) || heads.Contains(output)) return false;
             Calibrate(output);
             return true;
         }
