@@ -18,7 +18,11 @@ public sealed record ActivationQuantization(
 /// <param name="Layer">The layer.</param>
 /// <param name="Input">Its input activation's quantization (AMCT's scale_d/offset_d).</param>
 /// <param name="Weights">Its int8 weights (AMCT's scale_w), for layers with weights.</param>
-public sealed record LayerQuantization(CalibrationLayer Layer, ActivationQuantization Input, QuantizedWeights? Weights);
+public sealed record LayerQuantization(CalibrationLayer Layer, ActivationQuantization Input, QuantizedWeights? Weights)
+{
+    /// <summary>The bias both models write instead of the float model's, after bias correction (<see cref="BiasCorrection"/>); null keeps the model's.</summary>
+    public float[]? CorrectedBias { get; init; }
+}
 
 /// <summary>Everything a calibration run decided: per layer, and per deploy tensor.</summary>
 /// <param name="Layers">The quantized layers, in graph order.</param>

@@ -33,6 +33,9 @@ public sealed record CalibrationOutcome(
     /// <summary>How the activation ranges were chosen by output error; null when --act-algo or a config file fixed the algorithm.</summary>
     public RangeChoiceResult? RangeChoice { get; init; }
 
+    /// <summary>What bias correction measured and decided; null when it was not tried.</summary>
+    public BiasCorrectionResult? BiasCorrection { get; init; }
+
     /// <summary>Why the fidelity check asked for was not made; null when it was made or not asked for.</summary>
     public string? FidelityNotMeasured { get; init; }
 }
@@ -77,11 +80,14 @@ public static class CalibrationRun
 
     /// <summary>
     /// When the request forces no algorithm (no --act-algo, no config file), the candidate ranges compared
-    /// by output error (<see cref="Workflows.RangeChoice"/>); else <paramref name="calibrated"/> as it is.
+    /// by output error (<see cref="Workflows.RangeChoice"/>, which also tries bias correction); else
+    /// <paramref name="calibrated"/> as it is, its biases corrected with --bias-correction.
     /// </summary>
+    /// <exception cref="CalibException">--bias-correction on calibration data that cannot be read again as images.</exception>
     public static (CalibratedModel Calibrated, RangeChoiceResult? Choice) ChooseRanges(CalibratedModel calibrated)
     {
-        if (!Workflows.RangeChoice.Applies(calibrated.Request) || !calibrated.ReadsImagesAgain) return (calibrated, null);
+        if (!Workflows.RangeChoice.Applies(calibrated.Request) || !calibrated.ReadsImagesAgain)
+            return (calibrated.Request.BiasCorrection == BiasCorrectionMode.On ? BiasCorrectionStep.Force(calibrated) : calibrated, null);
         var (chosen, choice) = Workflows.RangeChoice.Choose(calibrated);
         return (chosen, choice);
     }
@@ -191,6 +197,7 @@ public static class CalibrationRun
         new(calibrated.Plan, calibrated.Result, calibrated.Config, [.. files.Paths], calibrated.Statistics.Samples, calibrated.Elapsed,
             calibrated.Prepared.ChangeSummary, fidelity?.Report, fidelity?.Budget, speed, calibrated.Placement)
         {
+            BiasCorrection = calibrated.BiasCorrection,
             FidelityNotMeasured = fidelity is not null || calibrated.Request.Fidelity is null ? null
                 : calibrated.Request.SkipUndecodable
                     ? "--skip-bad-images may have dropped calibration files, so held-out ones cannot be told apart; pass --fidelity-set DIR to measure."

@@ -130,6 +130,7 @@ internal static class RunCommand
             $"{(outcome.Images > 0 ? $"from {outcome.Images} images" : "from the model's learned quantization")} in {outcome.Elapsed.TotalSeconds:F1} s. Wrote:");
         foreach (var file in outcome.Files) console.WriteLine($"  {file}");
         if (outcome.RangeChoice is { } choice) FidelityView.RangeChoice(console, choice);
+        if (outcome.BiasCorrection is { } trial) FidelityView.BiasCorrection(console, trial);
         if (outcome.Fidelity is { } fidelity) FidelityView.Summarize(console, fidelity, outcome.FidelityBudget);
         else if (outcome.FidelityNotMeasured is { } why) console.WriteLine($"Fidelity not measured: {why}");
         foreach (var line in outcome.Placement?.Describe() ?? []) console.WriteLine(line);

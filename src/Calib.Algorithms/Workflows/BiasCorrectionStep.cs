@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Calib.Algorithms.Calibration;
+using Calib.Algorithms.Data;
+using Calib.Algorithms.Evaluation;
+using Calib.Graph;
+using Calib.Graph.IO;
+
+namespace Calib.Algorithms.Workflows;
+
+/// <summary>When a run corrects its biases (see <see cref="Calibration.BiasCorrection"/>).</summary>
+public enum BiasCorrectionMode
+{
+    /// <summary>Tried on the ranges the range choice picked, and kept when it raises the worst output SQNR on the choice's images by <see cref="RangeChoice.MarginDb"/> (the default; not tried when an algorithm is forced).</summary>
+    Auto,
+
+    /// <summary>Always (<c>--bias-correction</c>), whatever the algorithm.</summary>
+    On,
+
+    /// <summary>Never (<c>--no-bias-correction</c>).</summary>
+    Off,
+}
+
+/// <summary>What bias correction did on a run.</summary>
+/// <param name="Layers">Layers whose bias was measured and corrected.</param>
+/// <param name="Kept">Whether the corrected biases were written.</param>
+/// <param name="SqnrWithoutDb">The fake-quant model's worst output SQNR (dB) without correction, on <paramref name="Samples"/> calibration images.</param>
+/// <param name="SqnrWithDb">The same with correction.</param>
+/// <param name="Samples">Calibration images the correction was measured and compared on.</param>
+/// <param name="Elapsed">What it cost.</param>
+public sealed record BiasCorrectionResult(int Layers, bool Kept, double SqnrWithoutDb, double SqnrWithDb, int Samples, TimeSpan Elapsed);
+
+/// <summary>Measures bias correction on calibration images, compares the model output with and without it, and keeps it as the mode says.</summary>
+public static class BiasCorrectionStep
+{
+    /// <summary>
+    /// <paramref name="calibrated"/> with corrected biases when <paramref name="force"/> is set or they raise the worst
+    /// output SQNR by <see cref="RangeChoice.MarginDb"/> over <paramref name="sqnrWithoutDb"/>; the trial is recorded either way.
+    /// </summary>
+    /// <param name="calibrated">The calibration, ranges chosen.</param>
+    /// <param name="data">Calibration images: the correction is measured and judged on them.</param>
+    /// <param name="sqnrWithoutDb">Its worst output SQNR on <paramref name="data"/> (already measured by the range choice).</param>
+    /// <param name="force">Keep the correction whatever it gives (<c>--bias-correction</c>).</param>
+    public static CalibratedModel Try(CalibratedModel calibrated, FidelityData data, double sqnrWithoutDb, bool force)
+    {
+        var clock = Stopwatch.StartNew();
+        var floatModel = calibrated.Prepared.Loaded.Model;
+        var execution = calibrated.Request.Execution;
+        var biases = BiasCorrection.Measure(calibrated.Plan, calibrated.Result, Feeds(data, floatModel), execution);
+        var sqnrWithDb = OutputFidelityMeasure.Errors(floatModel, calibrated.WithCorrectedBiases(biases, null).FakeQuantModel(), data, execution)
+            .Min(e => e.SqnrDb);
+        var kept = force || sqnrWithDb > sqnrWithoutDb + RangeChoice.MarginDb;
+        var trial = new BiasCorrectionResult(biases.Count, kept, sqnrWithoutDb, sqnrWithDb, data.Samples, clock.Elapsed);
+        return calibrated.WithCorrectedBiases(kept ? biases : new Dictionary<string, float[]>(), trial);
+    }
+
+    /// <summary>
+    /// <c>--bias-correction</c> where no range choice ran (an algorithm was forced): reads <see cref="RangeChoice.Samples"/>
+    /// calibration images, measures the output without and with correction, and keeps it.
+    /// </summary>
+    /// <exception cref="CalibException">The calibration data cannot be read again as images.</exception>
+    public static CalibratedModel Force(CalibratedModel calibrated)
+    {
+        if (!calibrated.ReadsImagesAgain)
+            throw new CalibException(
+                $"--bias-correction measures each layer's output on the calibration images of '{calibrated.Request.CalibrationSet}' again, which it cannot do " +
+                "for tensor data (.npz, per-input folders) or with --skip-bad-images: drop --bias-correction, or calibrate on an image folder.");
+        var data = RangeChoice.ChoiceImages(calibrated);
+        var without = OutputFidelityMeasure.Errors(calibrated.Prepared.Loaded.Model, calibrated.FakeQuantModel(), data, calibrated.Request.Execution).Min(e => e.SqnrDb);
+        return Try(calibrated, data, without, force: true);
+    }
+
+    // The images as the model's single input takes them; the padding of a fixed batch is not counted.
+    private static IEnumerable<ModelFeed> Feeds(FidelityData data, Graph.Ir.OnnxModel model)
+    {
+        var input = model.Graph.RuntimeInputs.Single().Name;
+        return data.Batches.Select((b, i) => new ModelFeed(i, new Dictionary<string, TypedArray> { [input] = TypedArray.FromFloats(b.Data, b.Shape) }, [], b.Count));
+    }
+}
