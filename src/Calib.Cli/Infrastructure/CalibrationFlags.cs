@@ -20,7 +20,7 @@ internal sealed class CalibrationFlags
     public Option<string?> ActAlgo { get; } = new("--act-algo") { Description = "Activation algorithm for every layer: ifmr (AMCT's default), hfmg, minmax, percentile, entropy, mse." };
     public Option<bool> BiasCorrection { get; } = new("--bias-correction")
     {
-        Description = "Always correct each layer's bias for the mean shift quantization causes in its output (by default tried with the range choice and kept when it raises the output SQNR by 0.5 dB).",
+        Description = "Always correct each layer's bias for the mean shift quantization causes in its output (by default tried with the range choice and kept when it raises the output SQNR by 1 dB).",
     };
     public Option<bool> NoBiasCorrection { get; } = new("--no-bias-correction") { Description = "Never correct biases (see --bias-correction)." };
     public Option<bool> Symmetric { get; } = new("--symmetric") { Description = "int8 symmetric activations (AMCT activation_offset: false) instead of uint8 with an offset." };
