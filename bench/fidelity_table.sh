@@ -1,6 +1,7 @@
 #!/bin/bash
 # Output cosine vs float per model and activation algorithm (docs/FIDELITY.md).
-# usage: bench/fidelity_table.sh ifmr hfmg minmax percentile mse entropy default   [MODELS="fsrcnn det1 …"]
+# usage: bench/fidelity_table.sh ifmr hfmg minmax percentile mse entropy default bc nobc   [MODELS="fsrcnn det1 …"]
+# default: range choice, bias correction when it gains 1 dB; bc: always corrected; nobc: never.
 # Needs a built CLI (dotnet build src/Calib.Cli) and ../shared/data; prints one line per model and algorithm.
 cd "$(dirname "$0")/.."
 mkdir -p "${OUT:-/tmp/calib-fidelity-table}"
@@ -18,7 +19,7 @@ M[fmnist_lenet]="--model $S/onnx/fmnist_lenet.onnx --calib-set $S/fmnist/calib -
 for m in ${MODELS:-fsrcnn ultraface det1 det2 det3 fmnist_resnet fmnist_lenet}; do
   for a in $@; do
     o=${OUT:-/tmp/calib-fidelity-table}/$m-$a; rm -rf $o
-    algo=""; [ "$a" != default ] && algo="--act-algo $a"
+    case $a in default) algo="" ;; bc) algo="--bias-correction" ;; nobc) algo="--no-bias-correction" ;; *) algo="--act-algo $a" ;; esac
     start=$(date +%s.%N)
     $C run ${M[$m]} $algo $F -o $o > $o.log 2>&1 || { echo "$m $a FAILED $(tail -1 $o.log)"; continue; }
     end=$(date +%s.%N)

@@ -1,6 +1,7 @@
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Quantization;
 using Calib.Algorithms.Statistics;
+using Calib.Graph;
 using Calib.Graph.Ir;
 
 namespace Calib.Algorithms.Calibration;
@@ -15,6 +16,7 @@ public static class LayerQuantizer
     public static QuantizationResult Quantize(CalibrationPlan plan, ActivationStatistics statistics, ActivationQuantSettings defaults)
     {
         var graph = plan.Model.Graph;
+        foreach (var layer in plan.Layers) CheckFinite(graph, layer);
         // Layers and tensors are independent: searched in parallel, gathered in plan order.
         var layers = plan.Layers
             .AsParallel().AsOrdered()
@@ -61,6 +63,21 @@ public static class LayerQuantizer
         var min = clip.InputOrNull(1) is { } lo && graph.ConstantValue(lo) is { } l ? TensorData.ReadFloats(l)[0] : clip.Attributes.GetFloat("min", float.MinValue);
         var max = clip.InputOrNull(2) is { } hi && graph.ConstantValue(hi) is { } h ? TensorData.ReadFloats(h)[0] : clip.Attributes.GetFloat("max", float.MaxValue);
         return new ClipRange(min, max);
+    }
+
+    // Checked here, one clear error naming the layer, rather than inside the parallel search.
+    private static void CheckFinite(ModelGraph graph, CalibrationLayer layer)
+    {
+        foreach (var (role, name) in new[] { ("weight", layer.Weight), ("bias", layer.Bias) })
+        {
+            if (name is null || !graph.Initializers.TryGetValue(name, out var tensor)) continue;
+            var values = TensorData.ReadFloats(tensor);
+            var bad = Array.FindIndex(values, v => !float.IsFinite(v));
+            if (bad >= 0)
+                throw new CalibException(
+                    $"Layer '{layer.Name}': its {role} '{name}' holds {values[bad]} at index {bad}; weights and biases must be finite numbers. " +
+                    "The model file is damaged or comes from a diverged training run: re-export it.");
+        }
     }
 
     private static QuantizedWeights QuantizeWeights(ModelGraph graph, string weight, CalibrationLayer layer)

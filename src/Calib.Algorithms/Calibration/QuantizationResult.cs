@@ -26,6 +26,9 @@ public sealed record LayerQuantization(CalibrationLayer Layer, ActivationQuantiz
 {
     /// <summary>The quantizations of the activations the layer reads: its input, then its second input when it has one.</summary>
     public IReadOnlyList<ActivationQuantization> Activations => SecondInput is null ? [Input] : [Input, SecondInput];
+
+    /// <summary>The bias both models write instead of the float model's, after bias correction (<see cref="BiasCorrection"/>); null keeps the model's.</summary>
+    public float[]? CorrectedBias { get; init; }
 }
 
 /// <summary>Everything a calibration run decided: per layer, and per deploy tensor.</summary>

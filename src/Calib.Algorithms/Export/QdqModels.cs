@@ -26,6 +26,8 @@ public static class QdqModels
                 node.Inputs[layer.Layer.Operator.SecondActivationInput(graph, node)!.Value] = builder.DequantizedInput(second.Tensor, ToQdq(second.Params));
             if (layer.Weights is { } weights)
                 node.Inputs[layer.Layer.Operator.WeightInput!.Value] = builder.FakeQuantizedWeight(layer.Layer.Weight!, ToQdq(weights));
+            if (layer.CorrectedBias is { } corrected)
+                node.Inputs[layer.Layer.Operator.BiasInput!.Value] = builder.FloatInitializer($"{layer.Layer.Bias}_corrected", graph.Initializers[layer.Layer.Bias!].Dims, corrected);
         }
         return Finish(model, "fake-quant");
     }
@@ -54,7 +56,8 @@ public static class QdqModels
             var weights = layer.Weights!;
             node.Inputs[layer.Layer.Operator.WeightInput!.Value] = builder.Int8Weight(layer.Layer.Weight!, ToQdq(weights));
             if (layer.Layer.Bias is { } bias)
-                QuantizeBias(graph, builder, node, layer.Layer, bias, ParamsOf(layer.Layer.Input).Scale, weights);
+                QuantizeBias(graph, builder, node, layer.Layer, layer.CorrectedBias ?? TensorData.ReadFloats(graph.Initializers[bias]), bias,
+                    ParamsOf(layer.Layer.Input).Scale, weights);
         }
         return Finish(model, "deploy");
     }
@@ -77,9 +80,9 @@ public static class QdqModels
         return builder.QuantizedConstant(constant, ToQdq(parameters), values.Select(parameters.Quantize).ToArray());
     }
 
-    private static void QuantizeBias(ModelGraph graph, QdqBuilder builder, Node node, CalibrationLayer layer, string bias, float inputScale, QuantizedWeights weights)
+    private static void QuantizeBias(ModelGraph graph, QdqBuilder builder, Node node, CalibrationLayer layer, float[] values, string bias, float inputScale,
+        QuantizedWeights weights)
     {
-        var values = TensorData.ReadFloats(graph.Initializers[bias]);
         var channels = weights.ChannelWise ? weights.Scales.Length : OutputChannels(graph, layer.Weight!, weights);
         // The integer kernel adds the bias as it is: a factor the operator applies (Gemm's β) goes into the values.
         var factor = layer.Operator.BiasFactor(node);

@@ -75,15 +75,17 @@ public static class LayerRangeMatching
     {
         var matched = new Dictionary<string, ActivationQuantization>(StringComparer.Ordinal);
         foreach (var tensor in tensors)
-        {
-            var source = FindExported(graph, tensor, ranges, producers, out var producer)
+            matched[tensor] = Find(graph, tensor, ranges, producers)
                 ?? throw new CalibException(
-                    $"'{rangesPath}' has no range for tensor '{tensor}' ({(producer is null ? "a graph input" : producer.ToString())}), which the deploy model quantizes: " +
+                    $"'{rangesPath}' has no range for tensor '{tensor}' ({TensorProducer.Of(graph, tensor)?.ToString() ?? "a graph input"}), which the deploy model quantizes: " +
                     "the export has no tensor of that name, node or position. Give --calib-set images to measure it.");
-            matched[tensor] = ranges[source] with { Tensor = tensor };
-        }
         return matched;
     }
+
+    /// <summary>The exported range of <paramref name="tensor"/> (see <see cref="Match"/>), renamed to it; null when the export has none for it.</summary>
+    public static ActivationQuantization? Find(ModelGraph graph, string tensor, IReadOnlyDictionary<string, ActivationQuantization> ranges,
+        IReadOnlyDictionary<string, TensorProducer?> producers) =>
+        FindExported(graph, tensor, ranges, producers, out _) is { } source ? ranges[source] with { Tensor = tensor } : null;
 
     private static string? FindExported(ModelGraph graph, string tensor, IReadOnlyDictionary<string, ActivationQuantization> ranges,
         IReadOnlyDictionary<string, TensorProducer?> producers, out TensorProducer? producer)

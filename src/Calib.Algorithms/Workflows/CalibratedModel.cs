@@ -59,6 +59,12 @@ public sealed class CalibratedModel
     /// <summary>What <c>--optimize-for speed</c> decided and measured; null for the other goals.</summary>
     public PlacementResult? Placement { get; private init; }
 
+    /// <summary>The corrected bias of each layer, by layer name (see <see cref="BiasCorrection"/>); empty when biases are the model's.</summary>
+    public IReadOnlyDictionary<string, float[]> CorrectedBiases { get; private init; } = new Dictionary<string, float[]>();
+
+    /// <summary>What bias correction measured and decided; null when it was not tried.</summary>
+    public BiasCorrectionResult? BiasCorrection { get; private init; }
+
     /// <summary>Wall time of the calibration.</summary>
     public TimeSpan Elapsed { get; }
 
@@ -88,8 +94,16 @@ public sealed class CalibratedModel
         var config = Config.WithAlgorithm(algorithm);
         var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config);
         var result = LayerQuantizer.Quantize(plan, Statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
-        return Derived(request, plan, result, config);
+        // Other ranges void the bias corrections measured for these.
+        return Derived(request, plan, result, config, correction: (new Dictionary<string, float[]>(), null));
     }
+
+    /// <summary>
+    /// This calibration with <paramref name="biases"/> (layer name → corrected bias, from
+    /// <see cref="Calibration.BiasCorrection.Measure"/>) written into both models, and <paramref name="trial"/> recorded.
+    /// </summary>
+    public CalibratedModel WithCorrectedBiases(IReadOnlyDictionary<string, float[]> biases, BiasCorrectionResult? trial) =>
+        Derived(Request, Plan, Result, Config, correction: (biases, trial));
 
     /// <summary>
     /// This calibration as if the configuration had disabled <paramref name="layers"/>
@@ -117,12 +131,18 @@ public sealed class CalibratedModel
     /// <summary>This calibration with the speed placement that produced it recorded (its layers already kept float).</summary>
     public CalibratedModel WithPlacement(PlacementResult placement) => Derived(Request, Plan, Result, Config, placement);
 
-    // A re-derived calibration keeps everything the run established besides what it re-derives.
+    // A re-derived calibration keeps everything the run established besides what it re-derives. A layer's
+    // bias correction depends on its own quantization only, so it holds whichever other layers stay float.
     private CalibratedModel Derived(CalibrationRequest request, CalibrationPlan plan, QuantizationResult result, QuantConfig config,
-        PlacementResult? placement = null) =>
-        new(Prepared, request, plan, result, config, Statistics, Elapsed, Preprocessing, CalibrationData)
+        PlacementResult? placement = null, (IReadOnlyDictionary<string, float[]> Biases, BiasCorrectionResult? Trial)? correction = null)
+    {
+        var (biases, trial) = correction ?? (CorrectedBiases, BiasCorrection);
+        return new(Prepared, request, plan, Calibration.BiasCorrection.Apply(result, biases), config, Statistics, Elapsed, Preprocessing, CalibrationData)
         {
             PreprocessingSource = PreprocessingSource,
             Placement = placement ?? Placement,
+            CorrectedBiases = biases,
+            BiasCorrection = trial,
         };
+    }
 }

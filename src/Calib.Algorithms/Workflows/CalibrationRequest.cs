@@ -77,6 +77,12 @@ public sealed record CalibrationRequest
     /// </summary>
     public FidelitySettings? Fidelity { get; init; } = new();
 
+    /// <summary>
+    /// When biases are corrected for the mean shift quantization causes (<see cref="Calibration.BiasCorrection"/>):
+    /// by default tried with the range choice and kept when it pays; always with --bias-correction; never with --no-bias-correction.
+    /// </summary>
+    public BiasCorrectionMode BiasCorrection { get; init; } = BiasCorrectionMode.Auto;
+
     /// <summary>The quantizable operator kinds.</summary>
     public OperatorRegistry Operators { get; init; } = OperatorRegistry.Default;
 

@@ -35,6 +35,9 @@ public sealed record CalibrationOutcome(
 
     /// <summary>What the calibration samples were called: "images" when they were images, else "samples".</summary>
     public string SampleNoun { get; init; } = "samples";
+
+    /// <summary>What bias correction measured and decided; null when it was not tried.</summary>
+    public BiasCorrectionResult? BiasCorrection { get; init; }
 }
 
 /// <summary>
@@ -77,11 +80,14 @@ public static class CalibrationRun
 
     /// <summary>
     /// When the request forces no algorithm (no --act-algo, no config file), the candidate ranges compared
-    /// by output error (<see cref="Workflows.RangeChoice"/>); else <paramref name="calibrated"/> as it is.
+    /// by output error (<see cref="Workflows.RangeChoice"/>, which also tries bias correction); else
+    /// <paramref name="calibrated"/> as it is, its biases corrected with --bias-correction.
     /// </summary>
+    /// <exception cref="CalibException">--bias-correction on calibration data that cannot be read again as images.</exception>
     public static (CalibratedModel Calibrated, RangeChoiceResult? Choice) ChooseRanges(CalibratedModel calibrated)
     {
-        if (!Workflows.RangeChoice.Applies(calibrated.Request)) return (calibrated, null);
+        if (!Workflows.RangeChoice.Applies(calibrated.Request))
+            return (calibrated.Request.BiasCorrection == BiasCorrectionMode.On ? BiasCorrectionStep.Force(calibrated) : calibrated, null);
         var (chosen, choice) = Workflows.RangeChoice.Choose(calibrated);
         return (chosen, choice);
     }
@@ -188,6 +194,7 @@ public static class CalibrationRun
             calibrated.Prepared.ChangeSummary, fidelity?.Report, fidelity?.Budget, speed, calibrated.Placement)
         {
             SampleNoun = calibrated.CalibrationData.Noun,
+            BiasCorrection = calibrated.BiasCorrection,
         };
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>

@@ -43,14 +43,15 @@ public static class RangeChoice
 
     /// <summary>
     /// Compares the candidates on <paramref name="calibrated"/>'s calibration images and returns the
-    /// calibration with the best one (<paramref name="calibrated"/> itself when IFMR stays).
+    /// calibration with the best one (<paramref name="calibrated"/> itself when IFMR stays), its biases
+    /// corrected as the request's <see cref="CalibrationRequest.BiasCorrection"/> says (<see cref="BiasCorrectionStep"/>).
     /// </summary>
     public static (CalibratedModel Calibrated, RangeChoiceResult Choice) Choose(CalibratedModel calibrated)
     {
         var clock = Stopwatch.StartNew();
         var request = calibrated.Request;
         var floatModel = calibrated.Prepared.Loaded.Model;
-        var data = FidelityData.Calibration(calibrated.CalibrationData, calibrated.Statistics.Fed, request.BatchSize, request.ModelPath, Samples);
+        var data = ChoiceData(calibrated);
         var variants = Algorithms.Select(a => a == ActivationAlgorithm.Ifmr && IsIfmr(calibrated) ? calibrated : calibrated.WithAlgorithm(a)).ToList();
         var candidates = Algorithms.Zip(variants, (algorithm, variant) =>
         {
@@ -59,8 +60,15 @@ public static class RangeChoice
         }).ToList();
         var best = candidates.Index().Skip(1).MaxBy(c => c.Item.SqnrDb);
         var chosen = best.Item.SqnrDb > candidates[0].SqnrDb + MarginDb ? best.Index : 0;
-        return (variants[chosen], new RangeChoiceResult(candidates[chosen].Algorithm, candidates, data.Samples, clock.Elapsed));
+        var result = request.BiasCorrection == BiasCorrectionMode.Off
+            ? variants[chosen]
+            : BiasCorrectionStep.Try(variants[chosen], data, candidates[chosen].SqnrDb, force: request.BiasCorrection == BiasCorrectionMode.On);
+        return (result, new RangeChoiceResult(candidates[chosen].Algorithm, candidates, data.Samples, clock.Elapsed));
     }
+
+    /// <summary>The calibration samples the candidates are compared on: at most <see cref="Samples"/> of those calibration fed, spread evenly.</summary>
+    public static FidelityData ChoiceData(CalibratedModel calibrated) =>
+        FidelityData.Calibration(calibrated.CalibrationData, calibrated.Statistics.Fed, calibrated.Request.BatchSize, calibrated.Request.ModelPath, Samples);
 
     private static bool IsIfmr(CalibratedModel calibrated) => calibrated.Result.Layers.All(l => l.Input.Algorithm == ActivationAlgorithm.Ifmr);
 }

@@ -54,7 +54,7 @@ public static class RetrainImport
         var layers = plan.Layers.Select(layer => new LayerQuantization(
             layer, Learned(layer.Input, activations[layer.Input]), Weights(model.Graph, layer, learned, warn),
             layer.SecondInput is { } second ? Learned(second, activations[second]) : null)).ToList();
-        var deploy = DeployTensors(request, preprocessing, exported, plan, activations, model, onBatch, warn);
+        var deploy = DeployTensors(request, preprocessing, exported, plan, learned.Activations, activations, model, onBatch, warn);
         var result = new QuantizationResult(layers, deploy);
 
         var name = OutputStem.Of(request.ModelPath, request.OutputDirectory);
@@ -123,13 +123,18 @@ public static class RetrainImport
     }
 
     private static IReadOnlyDictionary<string, ActivationQuantization> DeployTensors(RetrainImportRequest request, Preprocessing preprocessing, ExportedRanges? exported, CalibrationPlan plan,
-        IReadOnlyDictionary<string, ActivationQdq> activations, OnnxModel model, Action<int, int>? onBatch, Action<string>? warn)
+        IReadOnlyDictionary<string, ActivationQdq> learned, IReadOnlyDictionary<string, ActivationQdq> activations, OnnxModel model,
+        Action<int, int>? onBatch, Action<string>? warn)
     {
         var deploy = new Dictionary<string, ActivationQuantization>(StringComparer.Ordinal);
         var missing = new List<string>();
         foreach (var tensor in plan.Deploy.Calibrated)
         {
-            if (activations.TryGetValue(tensor, out var qdq)) deploy[tensor] = Learned(tensor, qdq);
+            if (learned.TryGetValue(tensor, out var qdq)) deploy[tensor] = Learned(tensor, qdq);
+            // A range the export wrote for this place beats one only inherited through pooling: calib's export
+            // calibrated it (an AveragePool output has its own range), so importing its model reproduces it.
+            else if (exported is not null && LayerRangeMatching.Find(model.Graph, tensor, exported.Tensors, exported.Producers) is { } range) deploy[tensor] = range;
+            else if (activations.TryGetValue(tensor, out qdq)) deploy[tensor] = Learned(tensor, qdq);
             else missing.Add(tensor);
         }
         if (missing.Count == 0) return deploy;

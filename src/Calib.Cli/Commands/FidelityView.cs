@@ -36,6 +36,11 @@ internal static class FidelityView
             $"{Number(choice.Elapsed.TotalSeconds, "F1")} s). --act-algo forces one.");
     }
 
+    public static void BiasCorrection(IAnsiConsole console, BiasCorrectionResult trial) =>
+        console.WriteLine($"Bias correction: {(trial.Kept ? "applied" : "not kept")} on {trial.Layers} layers (worst output SQNR {Decibels(trial.SqnrWithoutDb)} → " +
+            $"{Decibels(trial.SqnrWithDb)} dB on {trial.Samples} calibration images; {Number(trial.Elapsed.TotalSeconds, "F1")} s). " +
+            (trial.Kept ? "--no-bias-correction skips it." : $"Kept only when it gains {Number(BiasCorrectionStep.MarginDb, "0.#")} dB; --bias-correction forces it."));
+
     public static void Step(TextWriter output, FidelityStep step, int number) =>
         output.WriteLine($"fidelity target step {number}: kept {step.Layer} in float (alone it gives output SQNR {Decibels(step.OwnSqnrDb)} dB), " +
             $"output cosine {Number(step.Cosine, "F5")}, SQNR {Decibels(step.SqnrDb)} dB");

@@ -13,15 +13,22 @@ namespace Calib.Graph.Quantization;
 /// instead, and ONNX Runtime then drops it). MaxPool and reshaping nodes pass their input's
 /// quantization through unchanged, as ONNX Runtime's integer versions of them require. A tensor
 /// that only float nodes would read is left float (no Q/DQ round trip ahead of float nodes).
+/// Output heads stay float (see <see cref="OutputHeads"/>): a model output, or the input of a
+/// Softmax/Sigmoid, would otherwise be cut to 256 levels after the last layer, which costs the
+/// high-confidence values most; the layer producing it then runs as a float kernel on dequantized
+/// input and weights.
 /// </summary>
 public sealed class DeployTensorPlan
 {
     private static readonly HashSet<string> MixingOps = ["Add", "Concat", "GlobalAveragePool", "AveragePool"];
     private static readonly HashSet<string> PassingOps = ["MaxPool", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze"];
 
-    // Layers whose integer kernel ONNX Runtime also runs with a float output (DequantizeLinear → MatMul/Gemm
-    // without a QuantizeLinear: MatMulIntegerToFloat, QGemm), so an output only float nodes read needs no Q/DQ.
-    private static readonly HashSet<string> FloatOutputOps = ["MatMul", "Gemm"];
+    private static readonly HashSet<string> ProbabilityOps = ["Softmax", "LogSoftmax", "Sigmoid"];
+
+    // Layers whose 8-bit output buys no integer kernel: ONNX Runtime runs MatMul/Gemm with a float output too
+    // (DequantizeLinear → MatMul/Gemm without a QuantizeLinear: MatMulIntegerToFloat, QGemm), and has no integer
+    // ConvTranspose at all, so an output only float nodes read needs no Q/DQ.
+    private static readonly HashSet<string> FloatOutputOps = ["MatMul", "Gemm", "ConvTranspose"];
 
     private readonly List<string> _calibrated = [];
     private readonly HashSet<string> _calibratedSet = new(StringComparer.Ordinal);
@@ -53,19 +60,41 @@ public sealed class DeployTensorPlan
     public static DeployTensorPlan Build(ModelGraph graph, IReadOnlyDictionary<Node, IReadOnlyList<string>> layers, IReadOnlySet<string>? floatIslands = null)
     {
         var plan = new DeployTensorPlan();
+        var heads = OutputHeads(graph);
         foreach (var layer in graph.Nodes.Where(layers.ContainsKey))
         {
             foreach (var input in layers[layer]) plan.Calibrate(input);
-            plan.Calibrate(ActivationOutput(graph, layer));
+            if (ActivationOutput(graph, layer) is var output && !heads.Contains(output)) plan.Calibrate(output);
         }
         for (var changed = true; changed;)
         {
             changed = false;
             foreach (var node in graph.Nodes.Where(n => n.IsStandard && !layers.ContainsKey(n) && floatIslands?.Contains(n.Name) != true))
-                changed |= plan.TryExtend(graph, node);
+                changed |= plan.TryExtend(graph, node, heads);
         }
         plan.DropTensorsReadOnlyInFloat(graph, layers);
         return plan;
+    }
+
+    /// <summary>
+    /// The tensors the deploy model keeps float because they are what the model answers: the graph
+    /// outputs and the inputs of Softmax, LogSoftmax and Sigmoid (logits), and going back from those
+    /// through Concat, MaxPool and reshaping nodes, which would carry an 8-bit input's levels to them
+    /// unchanged. A detector's box regressions and class logits, a classifier's logits, a
+    /// super-resolution image: each keeps the float precision its last layer computes.
+    /// </summary>
+    public static IReadOnlySet<string> OutputHeads(ModelGraph graph)
+    {
+        var heads = graph.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var node in graph.Nodes.Where(n => n.IsStandard && ProbabilityOps.Contains(n.OpType))) heads.Add(node.Inputs[0]);
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var node in graph.Nodes.Where(n => n.IsStandard && (PassingOps.Contains(n.OpType) || n.OpType == "Concat") && heads.Contains(n.Outputs[0])))
+                foreach (var input in DataInputs(graph, node))
+                    changed |= heads.Add(input);
+        }
+        return heads;
     }
 
     /// <summary>
@@ -112,16 +141,16 @@ public sealed class DeployTensorPlan
             : output;
     }
 
-    private bool TryExtend(ModelGraph graph, Node node)
+    private bool TryExtend(ModelGraph graph, Node node, IReadOnlySet<string> heads)
     {
         var mixing = MixingOps.Contains(node.OpType);
         if (!mixing && !PassingOps.Contains(node.OpType)) return false;
         var inputs = DataInputs(graph, node).ToList();
-        if (inputs.Count == 0 || !inputs.All(Contains)) return false;
+        if (inputs.Count == 0 || !inputs.All(Contains) || heads.Contains(node.Outputs[0])) return false;
         if (mixing)
         {
             var output = ActivationOutput(graph, node);
-            if (Contains(output)) return false;
+            if (Contains(output) || heads.Contains(output)) return false;
             Calibrate(output);
             return true;
         }

@@ -21,6 +21,11 @@ public sealed class RangeChoiceTests
         Assert.AreEqual(ActivationAlgorithm.Ifmr, choice.Chosen);
         Assert.IsTrue(choice.Candidates.All(c => c.SqnrDb is > 30 and < 80 && c.Cosine > 0.999), string.Join(", ", choice.Candidates));
         Assert.IsTrue(outcome.Result.Layers.All(l => l.Input.Algorithm == ActivationAlgorithm.Ifmr));
+        // Bias correction is tried but gains less than its margin here, so the biases stay the model's.
+        var trial = outcome.BiasCorrection!;
+        Assert.IsFalse(trial.Kept, trial.ToString());
+        Assert.IsTrue(trial.Layers == 6 && trial.SqnrWithDb < trial.SqnrWithoutDb + BiasCorrectionStep.MarginDb, trial.ToString());
+        Assert.IsTrue(outcome.Result.Layers.All(l => l.CorrectedBias is null));
     }
 
     [TestMethod]

@@ -40,6 +40,29 @@ public sealed class FidelityCommandTests
     }
 
     [TestMethod]
+    public void Bias_correction_prints_its_trial_and_is_forced_or_skipped_by_its_flags()
+    {
+        var auto = Run(RepoPaths.NewTempDirectory());
+        var forced = Run(RepoPaths.NewTempDirectory(), "--act-algo", "ifmr", "--bias-correction");
+        var skipped = Run(RepoPaths.NewTempDirectory(), "--no-bias-correction");
+
+        Assert.AreEqual(0, auto.ExitCode + forced.ExitCode + skipped.ExitCode, auto.Error + forced.Error + skipped.Error);
+        StringAssert.Contains(auto.Output, "on 6 layers (worst output SQNR");
+        StringAssert.Contains(forced.Output, "Bias correction: applied on 6 layers");
+        Assert.IsFalse(skipped.Output.Contains("Bias correction"), skipped.Output);
+    }
+
+    [TestMethod]
+    public void Bias_correction_flags_that_contradict_are_refused()
+    {
+        var output = RepoPaths.NewTempDirectory();
+        var result = Run(output, "--bias-correction", "--no-bias-correction");
+        Assert.AreEqual(CalibApp.UserError, result.ExitCode);
+        StringAssert.Contains(result.Error, "--bias-correction and --no-bias-correction contradict each other");
+        Assert.AreEqual(0, Directory.GetFiles(output).Length);
+    }
+
+    [TestMethod]
     public void No_fidelity_with_a_target_is_refused()
     {
         var result = Run(RepoPaths.NewTempDirectory(), "--no-fidelity", "--min-cosine", "0.99");
