@@ -79,20 +79,23 @@ public sealed class ConstantOperandsTests
         for (var i = 0; i < values.Length; i++) Assert.AreEqual(values[i], (read[i] - Uint8.ZeroPoint) * Uint8.Scale, Uint8.Scale / 2 + 1e-6f);
     }
 
-    // The projection with x, mm and y quantized in place, int8 weights, and the bias constant quantized or left float.
+    // The projection, its bias Add read by a second projection (whose output, the model's, stays float), with x, mm
+    // and y quantized in place, int8 weights, and the bias constant quantized or left float.
     private static OnnxModel QuantizedProjection(bool quantizeBias)
     {
         var (graph, layers) = Projection();
         var projection = layers.Keys.Single(n => n.Name == "proj");
         graph.Nodes.RemoveAll(n => n.Name is "concat" or "proj2" or "neg" or "float_add");
+        graph.AddInitializer("w3", TensorData.FromFloats([8, 8], TestModels.Values(5, 8, 8)));
+        var reader = graph.AddNode("MatMul", "proj3", ["y", "w3"], ["out"]);
         graph.Outputs.Clear();
-        graph.Outputs.Add(ValueInfos.Tensor("y", DataType.Float, 4, 8));
-        var plan = DeployTensorPlan.Build(graph, new Dictionary<Node, IReadOnlyList<string>> { [projection] = ["x"] });
+        graph.Outputs.Add(ValueInfos.Tensor("out", DataType.Float, 4, 8));
+        var plan = DeployTensorPlan.Build(graph, new Dictionary<Node, IReadOnlyList<string>> { [projection] = ["x"], [reader] = ["y"] });
         var operands = ConstantOperands.Find(graph, plan);
         var builder = new QdqBuilder(graph);
         foreach (var tensor in plan.All.ToList()) builder.QuantizeInPlace(tensor, Uint8);
-        var weights = TensorData.ReadFloats(graph.Initializers["w"]);
-        projection.Inputs[1] = builder.Int8Weight("w", new WeightQdq([0.01f], [.. weights.Select(v => (sbyte)Math.Clamp(MathF.Round(v / 0.01f), -127, 127))], 1));
+        projection.Inputs[1] = Int8Weight(graph, builder, "w");
+        reader.Inputs[1] = Int8Weight(graph, builder, "w3");
         if (quantizeBias)
             foreach (var operand in operands)
             {
@@ -100,6 +103,12 @@ public sealed class ConstantOperandsTests
                 operand.Node.Inputs[operand.Input] = builder.QuantizedConstant(operand.Constant, Uint8, [.. values.Select(v => (int)MathF.Round(v / Uint8.Scale) + Uint8.ZeroPoint)]);
             }
         return new OnnxModel(graph, 13);
+    }
+
+    private static string Int8Weight(ModelGraph graph, QdqBuilder builder, string name)
+    {
+        var weights = TensorData.ReadFloats(graph.Initializers[name]);
+        return builder.Int8Weight(name, new WeightQdq([0.01f], [.. weights.Select(v => (sbyte)Math.Clamp(MathF.Round(v / 0.01f), -127, 127))], 1));
     }
 
     private static ModelGraph OptimizedByOnnxRuntime(OnnxModel model)
