@@ -124,6 +124,10 @@ public static class CalibrationRun
         var plan = CalibrationPlan.Build(prepared.Model, prepared.Verdicts, config, warn);
         if (plan.Layers.Count == 0)
             throw new CalibException($"Model '{request.ModelPath}' has no layer to quantize: {NoLayerReason(plan)}. Run 'calib inspect' to see why each layer is not quantizable.");
+        // Measured in docs/PERFORMANCE.md: ONNX Runtime's CPU kernels for int8 activations (S8S8) are 2–3× slower than for uint8 (U8S8).
+        if (!config.ActivationOffset && request.Execution.Device == Graph.Execution.ExecutionDevice.Cpu)
+            warn?.Invoke("Symmetric int8 activations (--symmetric, activation_offset: false) run 2–3× slower than calib's default uint8 activations " +
+                "in ONNX Runtime's CPU integer kernels (docs/PERFORMANCE.md); keep them only if the deployment target needs symmetric activations.");
 
         var observation = new CalibrationSetObservation(request.ModelPath, request.CalibrationSet, preprocessing, request.BatchSize,
             config.BatchNum, request.Execution, request.SkipUndecodable, request.TensorData)

@@ -51,6 +51,17 @@ public sealed class RunSpeedTests
         Assert.IsTrue(File.Exists(Path.Combine(output, "fmnist_resnet_deploy.onnx")));
     }
 
+    [TestMethod]
+    public void Symmetric_activations_warn_that_they_cost_speed_on_the_cpu_and_the_default_does_not()
+    {
+        var symmetric = Run(RepoPaths.NewTempDirectory(), "--no-speed", "--no-fidelity", "--symmetric");
+        var asymmetric = Run(RepoPaths.NewTempDirectory(), "--no-speed", "--no-fidelity");
+
+        Assert.AreEqual(0, symmetric.ExitCode, symmetric.Error);
+        StringAssert.Contains(symmetric.Output + symmetric.Error, "Symmetric int8 activations (--symmetric, activation_offset: false) run 2–3× slower");
+        Assert.IsFalse((asymmetric.Output + asymmetric.Error).Contains("Symmetric int8 activations"), asymmetric.Output);
+    }
+
     private static CliRunner.Outcome Run(string output, params string[] more) =>
         CliRunner.InProcess(["run", "--model", SampleModel, "--calib-set", Images, "--batch-num", "2", "--batch-size", "8",
             "--mean", "0.2860", "--std", "0.3530", "--output", output, .. more]);
