@@ -39,7 +39,7 @@ internal sealed class BatchBuilder(
             {
                 // A covering read that skipped files ends short: it uses whatever decodes.
                 if (covering && _next == samples.Items.Count) break;
-                EnsureEnoughRemain((long)index * batchSize + kept.Count);
+                if (!covering) EnsureEnoughRemain((long)index * batchSize + kept.Count);
                 var items = samples.Items.Skip(_next).Take(size - kept.Count).ToArray();
                 _next += items.Length;
                 var (loads, errors) = LoadAll(items);

@@ -26,8 +26,9 @@ public static class QdqModels
                 node.Inputs[layer.Layer.Operator.SecondActivationInput(graph, node)!.Value] = builder.DequantizedInput(second.Tensor, ToQdq(second.Params));
             if (layer.Weights is { } weights)
                 node.Inputs[layer.Layer.Operator.WeightInput!.Value] = builder.FakeQuantizedWeight(layer.Layer.Weight!, ToQdq(weights));
+            // Under the bias's own name, so that the retrain config and every other reader still find it.
             if (layer.CorrectedBias is { } corrected)
-                node.Inputs[layer.Layer.Operator.BiasInput!.Value] = builder.FloatInitializer($"{layer.Layer.Bias}_corrected", graph.Initializers[layer.Layer.Bias!].Dims, corrected);
+                graph.AddInitializer(layer.Layer.Bias!, TensorData.FromFloats(graph.Initializers[layer.Layer.Bias!].Dims, corrected));
         }
         return Finish(model, "fake-quant");
     }

@@ -83,7 +83,6 @@ public static class CalibrationRun
     /// by output error (<see cref="Workflows.RangeChoice"/>, which also tries bias correction); else
     /// <paramref name="calibrated"/> as it is, its biases corrected with --bias-correction.
     /// </summary>
-    /// <exception cref="CalibException">--bias-correction on calibration data that cannot be read again as images.</exception>
     public static (CalibratedModel Calibrated, RangeChoiceResult? Choice) ChooseRanges(CalibratedModel calibrated)
     {
         if (!Workflows.RangeChoice.Applies(calibrated.Request))

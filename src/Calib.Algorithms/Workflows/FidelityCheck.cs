@@ -80,7 +80,7 @@ public static class FidelityCheck
               $"{Cosine(last.Cosine)} and SQNR {Number(last.SqnrDb)} dB";
         return $"The fidelity target ({budget.Target}) cannot be met on {report.Describe()}: fully quantized, the output cosine is " +
                $"{Cosine(budget.Cosine)} and SQNR {Number(budget.SqnrDb)} dB, and {tried}; only a fully float model meets it. Nothing was " +
-               "written: lower --min-cosine/--min-sqnr, or calibrate with more {report.Noun} or another --act-algo.";
+               $"written: lower --min-cosine/--min-sqnr, or calibrate with more {report.Noun} or another --act-algo.";
     }
 
     private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);

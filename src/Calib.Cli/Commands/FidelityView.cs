@@ -36,9 +36,9 @@ internal static class FidelityView
             $"{Number(choice.Elapsed.TotalSeconds, "F1")} s). --act-algo forces one.");
     }
 
-    public static void BiasCorrection(IAnsiConsole console, BiasCorrectionResult trial) =>
+    public static void BiasCorrection(IAnsiConsole console, BiasCorrectionResult trial, string noun) =>
         console.WriteLine($"Bias correction: {(trial.Kept ? "applied" : "not kept")} on {trial.Layers} layers (worst output SQNR {Decibels(trial.SqnrWithoutDb)} → " +
-            $"{Decibels(trial.SqnrWithDb)} dB on {trial.Samples} calibration images; {Number(trial.Elapsed.TotalSeconds, "F1")} s). " +
+            $"{Decibels(trial.SqnrWithDb)} dB on {trial.Samples} calibration {noun}; {Number(trial.Elapsed.TotalSeconds, "F1")} s). " +
             (trial.Kept ? "--no-bias-correction skips it." : $"Kept only when it gains {Number(BiasCorrectionStep.MarginDb, "0.#")} dB; --bias-correction forces it."));
 
     public static void Step(TextWriter output, FidelityStep step, int number) =>

@@ -132,7 +132,7 @@ internal static class RunCommand
             $"{(outcome.Samples > 0 ? $"from {outcome.Samples} {outcome.SampleNoun}" : "from the model's learned quantization")} in {outcome.Elapsed.TotalSeconds:F1} s. Wrote:");
         foreach (var file in outcome.Files) console.WriteLine($"  {file}");
         if (outcome.RangeChoice is { } choice) FidelityView.RangeChoice(console, choice, outcome.SampleNoun);
-        if (outcome.BiasCorrection is { } trial) FidelityView.BiasCorrection(console, trial);
+        if (outcome.BiasCorrection is { } trial) FidelityView.BiasCorrection(console, trial, outcome.SampleNoun);
         if (outcome.Fidelity is { } fidelity) FidelityView.Summarize(console, fidelity, outcome.FidelityBudget);
         foreach (var line in outcome.Placement?.Describe() ?? []) console.WriteLine(line);
         if (outcome.Speed is { } speed) console.WriteLine(speed.Describe());

@@ -12,18 +12,15 @@ namespace Calib.Graph.Execution;
 public sealed class ModelRunner : IDisposable
 {
     private readonly InferenceSession _session;
-    // The temporary files of a model above 2 GiB, deleted once the session is made (again on Dispose, where that failed).
-    private readonly SessionModel _source;
     private readonly RunOptions _runOptions = new();
     // Made once: every run (one per calibration batch) hands ONNX Runtime the same names.
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly IReadOnlyDictionary<string, int> _outputIndex;
 
-    private ModelRunner(InferenceSession session, SessionModel source, string modelName)
+    private ModelRunner(InferenceSession session, string modelName)
     {
         _session = session;
-        _source = source;
         ModelName = modelName;
         _inputNames = [.. session.InputNames];
         _outputNames = [.. session.OutputNames];
@@ -55,7 +52,7 @@ public sealed class ModelRunner : IDisposable
         using var source = SessionModel.For(WithOutputs(model, extraOutputs ?? []));
         try
         {
-            return new ModelRunner(source.Open(sessionOptions), source, Describe(model));
+            return new ModelRunner(source.Open(sessionOptions), Describe(model));
         }
         catch (OnnxRuntimeException e)
         {
@@ -126,10 +123,8 @@ public sealed class ModelRunner : IDisposable
     public void Dispose()
     {
         _session.Dispose();
-        _source.Dispose();
         _runOptions.Dispose();
     }
-
 
     private static OnnxModel WithOutputs(OnnxModel model, IEnumerable<string> extraOutputs)
     {

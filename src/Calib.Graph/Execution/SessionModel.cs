@@ -17,6 +17,8 @@ namespace Calib.Graph.Execution;
 /// </remarks>
 internal sealed class SessionModel : IDisposable
 {
+    private const string FileName = "model.onnx";
+
     private readonly byte[]? _bytes;
     private readonly string? _folder;
 
@@ -30,7 +32,7 @@ internal sealed class SessionModel : IDisposable
     /// <exception cref="CalibException">The temporary files cannot be written, or the graph is above 2 GiB even without its large tensors.</exception>
     public static SessionModel For(OnnxModel model)
     {
-        const string name = "model.onnx";
+        const string name = FileName;
         var layout = ModelFileLayout.Plan(model, OnnxModelFile.DataFileName(name), ModelFileLayout.Limit, keepExternal: false);
         if (layout.External is null) return new SessionModel(layout.ModelBytes(), null);
         var folder = Directory.CreateTempSubdirectory("calib-session-").FullName;
@@ -52,12 +54,12 @@ internal sealed class SessionModel : IDisposable
 
     /// <summary>Creates the session.</summary>
     public InferenceSession Open(SessionOptions options) =>
-        _folder is null ? new InferenceSession(_bytes!, options) : new InferenceSession(Path.Join(_folder, "model.onnx"), options);
+        _folder is null ? new InferenceSession(_bytes!, options) : new InferenceSession(Path.Join(_folder, FileName), options);
 
     /// <summary>Deletes the temporary files (once the session holds the tensors, they are no longer read); calling it again does nothing.</summary>
     public void Dispose()
     {
-        // A file ONNX Runtime still maps cannot be deleted on Windows: the runner's Dispose tries again.
+        // The session holds the tensors once it is made: the runner keeps neither the bytes nor the files.
         try { if (_folder is not null && Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }

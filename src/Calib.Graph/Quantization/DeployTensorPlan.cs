@@ -78,19 +78,20 @@ public sealed class DeployTensorPlan
 
     /// <summary>
     /// The tensors the deploy model keeps float because they are what the model answers: the graph
-    /// outputs and the inputs of Softmax, LogSoftmax and Sigmoid (logits), and going back from those
-    /// through Concat, MaxPool and reshaping nodes, which would carry an 8-bit input's levels to them
-    /// unchanged. A detector's box regressions and class logits, a classifier's logits, a
-    /// super-resolution image: each keeps the float precision its last layer computes.
+    /// outputs, and going back from those through Concat, MaxPool and reshaping nodes (which would carry
+    /// an 8-bit input's levels to them unchanged) and through the Softmax, LogSoftmax and Sigmoid that
+    /// produce them (their logits). A detector's box regressions and class logits, a classifier's
+    /// logits, a super-resolution image: each keeps the float precision its last layer computes. A
+    /// Sigmoid inside the network (SiLU, a squeeze-excitation gate) does not make its input a head.
     /// </summary>
     public static IReadOnlySet<string> OutputHeads(ModelGraph graph)
     {
         var heads = graph.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var node in graph.Nodes.Where(n => n.IsStandard && ProbabilityOps.Contains(n.OpType))) heads.Add(node.Inputs[0]);
         for (var changed = true; changed;)
         {
             changed = false;
-            foreach (var node in graph.Nodes.Where(n => n.IsStandard && (PassingOps.Contains(n.OpType) || n.OpType == "Concat") && heads.Contains(n.Outputs[0])))
+            foreach (var node in graph.Nodes.Where(n => n.IsStandard && heads.Contains(n.Outputs[0]) &&
+                         (PassingOps.Contains(n.OpType) || ProbabilityOps.Contains(n.OpType) || n.OpType == "Concat")))
                 foreach (var input in DataInputs(graph, node))
                     changed |= heads.Add(input);
         }
@@ -99,7 +100,7 @@ public sealed class DeployTensorPlan
 
     /// <summary>
     /// Takes out of the plan the tensors that only float nodes read (not a layer's input, not the output of
-    /// a layer whose integer kernel needs one, not a graph output), repeating until none is left: such a tensor costs a QuantizeLinear and a
+    /// a layer whose integer kernel needs one; graph outputs are heads and never planned), repeating until none is left: such a tensor costs a QuantizeLinear and a
     /// DequantizeLinear that buy no integer kernel, and ONNX Runtime then gives each float reader a copy of
     /// the DequantizeLinear, which keeps it from fusing the float nodes behind it (LayerNormalization after
     /// a residual Add, Gelu after a projection's bias Add). The node that wrote the tensor then runs in float.
@@ -110,7 +111,7 @@ public sealed class DeployTensorPlan
             .ToHashSet(StringComparer.Ordinal);
         for (var changed = true; changed;)
         {
-            var unread = All.Where(t => !kept.Contains(t) && !graph.IsGraphOutput(t) && !graph.ConsumersOf(t).Any(n => ReadsIn8Bits(graph, n))).ToList();
+            var unread = All.Where(t => !kept.Contains(t) && !graph.ConsumersOf(t).Any(n => ReadsIn8Bits(graph, n))).ToList();
             foreach (var tensor in unread) Forget(tensor);
             changed = unread.Count > 0;
         }

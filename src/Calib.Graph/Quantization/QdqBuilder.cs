@@ -77,14 +77,6 @@ public sealed class QdqBuilder(ModelGraph graph)
         return dequantized;
     }
 
-    /// <summary>Adds a float initializer under a new name made from <paramref name="stem"/>; returns the name.</summary>
-    public string FloatInitializer(string stem, IEnumerable<long> dims, float[] values)
-    {
-        var name = _names.Make(stem);
-        graph.AddInitializer(name, TensorData.FromFloats(dims, values));
-        return name;
-    }
-
     /// <summary>Stores a bias as int32 with scales (input scale × weight scale per channel); returns its DQ output.</summary>
     public string Int32Bias(string bias, int[] values, float[] scales)
     {

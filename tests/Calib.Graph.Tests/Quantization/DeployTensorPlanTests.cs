@@ -151,4 +151,25 @@ public sealed class DeployTensorPlanTests
         foreach (var head in DeployTensorPlan.OutputHeads(graph)) Assert.IsFalse(plan.Contains(head), head);
         CollectionAssert.AreEquivalent(new[] { "x", "activated" }, plan.All.ToArray());
     }
+
+    [TestMethod]
+    public void A_sigmoid_inside_the_network_does_not_make_its_input_a_head()
+    {
+        // conv → SiLU (x · sigmoid(x)) → conv2 → output: only the model output is a head.
+        var graph = new ModelGraph("silu");
+        graph.Inputs.Add(ValueInfos.Tensor("x", DataType.Float, 1, 2, 4, 4));
+        graph.AddInitializer("w", TensorData.FromFloats([2, 2, 1, 1], TestModels.Values(1, 2, 2, 1, 1)));
+        graph.AddInitializer("w2", TensorData.FromFloats([2, 2, 1, 1], TestModels.Values(2, 2, 2, 1, 1)));
+        var conv = graph.AddNode("Conv", "conv", ["x", "w"], ["c"]);
+        graph.AddNode("Sigmoid", "gate", ["c"], ["g"]);
+        graph.AddNode("Mul", "silu", ["c", "g"], ["s"]);
+        var conv2 = graph.AddNode("Conv", "conv2", ["s", "w2"], ["y"]);
+        graph.Outputs.Add(ValueInfos.Tensor("y", DataType.Float, 1, 2, 4, 4));
+
+        var heads = DeployTensorPlan.OutputHeads(graph);
+        var plan = DeployTensorPlan.Build(graph, new Dictionary<Node, IReadOnlyList<string>> { [conv] = ["x"], [conv2] = ["s"] });
+
+        CollectionAssert.AreEquivalent(new[] { "y" }, heads.ToArray());
+        Assert.IsTrue(plan.Contains("c"), "the first conv keeps its 8-bit output, so it runs as QLinearConv");
+    }
 }
