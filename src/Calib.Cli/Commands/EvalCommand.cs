@@ -36,9 +36,9 @@ internal static class EvalCommand
         command.SetAction(parse =>
         {
             if ((parse.GetValue(evaluation.EvalSet) is null) == (parse.GetValue(images) is null))
-                throw new CalibException("calib eval needs one of --eval-set DIR (labelled images: accuracy and per-layer error) or --images DIR (any images, no labels: output fidelity and per-layer error).");
+                throw new CalibException("calib eval needs one of --eval-set DIR (labelled images: accuracy and per-layer error) or --images DIR (images or tensor files, no labels: output fidelity and per-layer error).");
             if (parse.GetValue(images) is not null && parse.GetValue(evaluation.Limit) is not null)
-                throw new CalibException("--limit applies to --eval-set; with --images, --layer-samples says how many images are measured.");
+                throw new CalibException("--limit applies to --eval-set; with --images, --layer-samples says how many samples are measured.");
             if (parse.GetValue(plots) is null && evaluation.PlotLayerNames(parse).Count > 0)
                 throw new CalibException("--plot-layer needs --plots DIR: the folder to write the histograms to.");
             var loaded = model.Load(parse, console);
