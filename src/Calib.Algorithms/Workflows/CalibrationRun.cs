@@ -170,7 +170,7 @@ public static class CalibrationRun
                 ["preprocessing_text"] = calibrated.Preprocessing.Describe(),
                 ["preprocessing_source"] = calibrated.PreprocessingSource,
                 ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
-            }, calibrated.Preprocessing, calibrated.Placement);
+            }, calibrated.Preprocessing, calibrated.Placement, calibrated.RecordResult);
     }
 
     /// <summary>
