@@ -105,7 +105,7 @@ public sealed class CalibratedModel
     {
         var request = Request with { Overrides = Request.Overrides with { Algorithm = algorithm } };
         var config = Config.WithAlgorithm(algorithm);
-        var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config);
+        var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config, floatIslands: Plan.FloatIslands, integerLayerOutputs: Plan.IntegerLayerOutputs);
         var result = LayerQuantizer.Quantize(plan, Statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
         // Other ranges void the bias corrections measured for these.
         return Derived(request, plan, result, config, correction: (new Dictionary<string, float[]>(), null));
@@ -138,7 +138,7 @@ public sealed class CalibratedModel
     private CalibratedModel Rebuilt(IReadOnlyCollection<string> layers, IReadOnlySet<string> islands, IReadOnlyList<LayerQuantization> keptFloatForSpeed)
     {
         var config = Config.WithLayersDisabled(layers);
-        var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config, floatIslands: islands);
+        var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config, floatIslands: islands, integerLayerOutputs: Plan.IntegerLayerOutputs);
         var result = LayerQuantizer.Quantize(plan, Statistics, ConfigResolution.DeployDefaults(config, Request.Overrides));
         return Derived(Request, plan, result, config, keptFloatForSpeed: keptFloatForSpeed);
     }

@@ -120,7 +120,7 @@ public static class CalibrationRun
                 $"Model '{request.ModelPath}' uses ONNX opset {prepared.Model.DefaultOpset}; calib reads opset 7 to 21 and raises 7 to 12 to 13, " +
                 $"but could not raise this model ({Graph.Passes.OpsetUpgrade.Obstacle(prepared.Model)}). " +
                 "Convert it first, e.g. with python3-onnx: onnx.save(onnx.version_converter.convert_version(onnx.load(path), 13), new_path).");
-        var plan = CalibrationPlan.Build(prepared.Model, prepared.Verdicts, config, warn);
+        var plan = CalibrationPlan.Build(prepared.Model, prepared.Verdicts, config, warn, integerLayerOutputs: request.OptimizeFor == OptimizationGoal.Speed);
         if (plan.Layers.Count == 0)
             throw new CalibException($"Model '{request.ModelPath}' has no layer to quantize: {NoLayerReason(plan)}. Run 'calib inspect' to see why each layer is not quantizable.");
         // Measured in docs/PERFORMANCE.md: ONNX Runtime's CPU kernels for int8 activations (S8S8) are 2–3× slower than for uint8 (U8S8).
