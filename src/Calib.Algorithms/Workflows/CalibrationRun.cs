@@ -38,6 +38,9 @@ public sealed record CalibrationOutcome(
 
     /// <summary>What bias correction measured and decided; null when it was not tried.</summary>
     public BiasCorrectionResult? BiasCorrection { get; init; }
+
+    /// <summary>The layer pairs cross-layer equalization rescaled; null without --equalize.</summary>
+    public int? EqualizedPairs { get; init; }
 }
 
 /// <summary>
@@ -99,7 +102,8 @@ public static class CalibrationRun
     /// <summary>Loads and prepares the request's model with its configuration.</summary>
     public static PreparedModel Prepare(CalibrationRequest request, Action<string>? warn = null) =>
         PreparedModel.Load(request.Source,
-            new PreparationSettings { ConfigPath = request.ConfigPath, Overrides = request.Overrides, Operators = request.Operators }, warn);
+            new PreparationSettings { ConfigPath = request.ConfigPath, Overrides = request.Overrides, Operators = request.Operators, Equalize = request.Equalize },
+            warn);
 
     /// <summary>
     /// Calibrates a prepared model in memory: observe, choose ranges, quantize weights. Nothing is written;
@@ -198,6 +202,7 @@ public static class CalibrationRun
         {
             SampleNoun = calibrated.CalibrationData.Noun,
             BiasCorrection = calibrated.BiasCorrection,
+            EqualizedPairs = calibrated.Prepared.EqualizedPairs,
         };
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>

@@ -112,6 +112,7 @@ internal static class RunCommand
     {
         if (outcome.Preparation is { } preparation)
             console.WriteLine($"Prepared the model: {preparation} (details: calib inspect).");
+        if (outcome.EqualizedPairs is { } pairs) console.WriteLine(Equalization(pairs));
         var table = new Table().AddColumns("layer", "op", "act_algo", "clip range", "scale_d", "offset_d", "weights");
         foreach (var layer in outcome.Result.Layers)
         {
@@ -138,6 +139,12 @@ internal static class RunCommand
         foreach (var line in outcome.Placement?.Describe() ?? []) console.WriteLine(line);
         if (outcome.Speed is { } speed) console.WriteLine(speed.Describe());
     }
+
+    private static string Equalization(int pairs) => pairs == 0
+        ? "Cross-layer equalization: no layer pair qualifies (a Conv or Gemm whose output reaches only the next Conv/Gemm/MatMul, " +
+          "through Relu, LeakyRelu, PRelu or MaxPool at most); the weights are as trained."
+        : $"Cross-layer equalization: rescaled the weights of {pairs} layer pair{(pairs == 1 ? "" : "s")} per channel (the float outputs are unchanged; " +
+          "the equalized weights are the ones quantized, recorded and written).";
 
     private static string Number(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
 }
