@@ -137,7 +137,11 @@ internal static class RunCommand
         if (outcome.BiasCorrection is { } trial) FidelityView.BiasCorrection(console, trial, outcome.SampleNoun);
         if (outcome.Fidelity is { } fidelity) FidelityView.Summarize(console, fidelity, outcome.FidelityBudget);
         foreach (var line in outcome.Placement?.Describe() ?? []) console.WriteLine(line);
-        if (outcome.Speed is { } speed) console.WriteLine(speed.Describe());
+        if (outcome.Speed is { } speed)
+        {
+            console.WriteLine(speed.Describe());
+            if (speed.Advice(placedForSpeed: outcome.Placement is not null) is { } advice) console.WriteLine(advice);
+        }
     }
 
     private static string Equalization(int pairs) => pairs == 0
