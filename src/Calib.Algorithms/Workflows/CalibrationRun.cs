@@ -173,8 +173,8 @@ public static class CalibrationRun
                 ["weights"] = request.WeightsPath is null ? null : Path.GetFileName(request.WeightsPath),
                 ["calibration_set"] = request.CalibrationSet,
                 ["batch_num"] = calibrated.Statistics.Batches,
-                // "images" only when the samples were images.
-                [calibrated.CalibrationData.Noun] = calibrated.Statistics.Samples,
+                // One key whatever the data (images, tensors, images with .npz partners): readers need not guess it.
+                ["samples"] = calibrated.Statistics.Samples,
                 ["preprocessing"] = calibrated.Preprocessing,
                 ["preprocessing_text"] = calibrated.Preprocessing.Describe(),
                 ["preprocessing_source"] = calibrated.PreprocessingSource,

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Calib.Algorithms.Workflows;
 using Calib.Algorithms.Calibration;
 using Calib.Graph;
@@ -31,6 +32,15 @@ public sealed class CalibrationRunTests
             Assert.IsTrue(File.Exists(Output(suffix)), suffix);
         Assert.AreEqual(8, Directory.GetFiles(_output).Length, "the fidelity report too, and no temporary files are left");
         Assert.AreEqual(256, _outcome.Samples);
+    }
+
+    [TestMethod]
+    public void The_record_counts_the_images_under_samples_the_one_key_for_any_data()
+    {
+        using var record = JsonDocument.Parse(File.ReadAllText(Output("record.json")));
+
+        Assert.AreEqual(256, record.RootElement.GetProperty("samples").GetInt64());
+        Assert.IsFalse(record.RootElement.TryGetProperty("images", out _), "no second name for the count when the samples are images");
     }
 
     [TestMethod]
