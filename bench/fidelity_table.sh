@@ -1,7 +1,8 @@
 #!/bin/bash
 # Output cosine vs float per model and activation algorithm (docs/FIDELITY.md).
-# usage: bench/fidelity_table.sh ifmr hfmg minmax percentile mse entropy default bc nobc   [MODELS="fsrcnn det1 …"]
-# default: range choice, bias correction when it gains 1 dB; bc: always corrected; nobc: never.
+# usage: bench/fidelity_table.sh ifmr hfmg minmax percentile mse entropy default bc nobc eq pt pteq   [MODELS="fsrcnn det1 …"]
+# default: range choice, bias correction when it gains 1 dB; bc: always corrected; nobc: never;
+# eq: the default with --equalize (cross-layer equalization); pt: --per-tensor-weights; pteq: both.
 # Needs a built CLI (dotnet build src/Calib.Cli) and ../shared/data; prints one line per model and algorithm.
 cd "$(dirname "$0")/.."
 mkdir -p "${OUT:-/tmp/calib-fidelity-table}"
@@ -19,7 +20,11 @@ M[fmnist_lenet]="--model $S/onnx/fmnist_lenet.onnx --calib-set $S/fmnist/calib -
 for m in ${MODELS:-fsrcnn ultraface det1 det2 det3 fmnist_resnet fmnist_lenet}; do
   for a in $@; do
     o=${OUT:-/tmp/calib-fidelity-table}/$m-$a; rm -rf $o
-    case $a in default) algo="" ;; bc) algo="--bias-correction" ;; nobc) algo="--no-bias-correction" ;; *) algo="--act-algo $a" ;; esac
+    case $a in
+      default) algo="" ;; bc) algo="--bias-correction" ;; nobc) algo="--no-bias-correction" ;;
+      eq) algo="--equalize" ;; pt) algo="--per-tensor-weights" ;; pteq) algo="--per-tensor-weights --equalize" ;;
+      *) algo="--act-algo $a" ;;
+    esac
     start=$(date +%s.%N)
     $C run ${M[$m]} $algo $F -o $o > $o.log 2>&1 || { echo "$m $a FAILED $(tail -1 $o.log)"; continue; }
     end=$(date +%s.%N)
@@ -28,8 +33,9 @@ import json,sys,glob
 o,m,a,s,e=sys.argv[1:]
 j=json.load(open(glob.glob(o+"/*_fidelity.json")[0]))
 fq=min(x["fake_quant"]["cosine"] for x in j["outputs"]); dp=min(x["deploy"]["cosine"] for x in j["outputs"])
+fqs=min(x["fake_quant"]["sqnr_db"] for x in j["outputs"]); dps=min(x["deploy"]["sqnr_db"] for x in j["outputs"])
 per=" ".join(f'{x["output"]}={x["fake_quant"]["cosine"]:.5f}' for x in j["outputs"])
-print(f"{m:14s} {a:10s} fq {fq:.5f} deploy {dp:.5f} wall {float(e)-float(s):6.1f}s  [{per}]")
+print(f"{m:14s} {a:10s} fq {fq:.5f} deploy {dp:.5f} sqnr {fqs:.2f} / {dps:.2f} dB wall {float(e)-float(s):6.1f}s  [{per}]")
 PY
   done
 done

@@ -16,9 +16,10 @@ public sealed class CalibrationPlan
     public const long PerChannelOpset = 13;
 
     private CalibrationPlan(OnnxModel model, IReadOnlyList<LayerVerdict> verdicts, IReadOnlyList<CalibrationLayer> layers,
-        IReadOnlySet<string> skippedByConfig, DeployTensorPlan deploy, IReadOnlySet<string> floatIslands)
+        IReadOnlySet<string> skippedByConfig, DeployTensorPlan deploy, IReadOnlySet<string> floatIslands, bool integerLayerOutputs)
     {
         FloatIslands = floatIslands;
+        IntegerLayerOutputs = integerLayerOutputs;
         Model = model;
         Verdicts = verdicts;
         Layers = layers;
@@ -42,6 +43,12 @@ public sealed class CalibrationPlan
     /// <summary>Layers kept float whose outputs stay float in the deploy model too (see <see cref="DeployTensorPlan.Build"/>).</summary>
     public IReadOnlySet<string> FloatIslands { get; }
 
+    /// <summary>
+    /// The deploy model quantizes layer outputs that only float nodes read, for integer kernels (speed
+    /// placements); otherwise it rounds only where the fake-quant model does (see <see cref="DeployTensorPlan.Build"/>).
+    /// </summary>
+    public bool IntegerLayerOutputs { get; }
+
     /// <summary>The deploy model's 8-bit tensors.</summary>
     public DeployTensorPlan Deploy { get; }
 
@@ -54,8 +61,9 @@ public sealed class CalibrationPlan
     /// <param name="config">Resolved settings; layers it does not list are quantized with AMCT's defaults.</param>
     /// <param name="warn">Receives warnings (e.g. per-channel weights unavailable at the model's opset).</param>
     /// <param name="floatIslands">Layers the config disables whose outputs must stay float in the deploy model (kept float for speed); null: none.</param>
+    /// <param name="integerLayerOutputs">See <see cref="IntegerLayerOutputs"/>: true for speed placements.</param>
     public static CalibrationPlan Build(OnnxModel model, IReadOnlyList<LayerVerdict> verdicts, QuantConfig config, Action<string>? warn = null,
-        IReadOnlySet<string>? floatIslands = null)
+        IReadOnlySet<string>? floatIslands = null, bool integerLayerOutputs = false)
     {
         floatIslands ??= new HashSet<string>(StringComparer.Ordinal);
         if (model.DefaultOpset < 10)
@@ -74,6 +82,7 @@ public sealed class CalibrationPlan
             layers.Add(CalibrationLayer.From(verdict, settings));
         }
         var layerNodes = layers.ToDictionary(l => model.Graph.Nodes.Single(n => n.Name == l.Name), l => l.Activations);
-        return new CalibrationPlan(model, verdicts, layers, skipped, DeployTensorPlan.Build(model.Graph, layerNodes, floatIslands), floatIslands);
+        return new CalibrationPlan(model, verdicts, layers, skipped, DeployTensorPlan.Build(model.Graph, layerNodes, floatIslands, integerLayerOutputs),
+            floatIslands, integerLayerOutputs);
     }
 }

@@ -55,6 +55,14 @@ public sealed record DeploySpeed(string FloatModel, string DeployModel, string D
                $"file {Number(SizeRatio, "F2")}× float's size.";
     }
 
+    /// <summary>
+    /// What to do when the deploy model lost to float and no speed placement was made: the layers that lose in
+    /// int8 here can be found by measurement. Null when it is faster, or when the placement already ran.
+    /// </summary>
+    public string? Advice(bool placedForSpeed) => SpeedUp >= 1 || placedForSpeed ? null
+        : "  int8 does not pay here for every layer: --optimize-for speed times the layers on this shape and keeps float those slower " +
+          "in int8 (every layer when int8 cannot beat float).";
+
     /// <summary>The JSON of <c>&lt;model&gt;_speed.json</c>. Timings differ from run to run, so they have a file of their own.</summary>
     public string ToJson()
     {

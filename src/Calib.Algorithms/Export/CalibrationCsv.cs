@@ -25,7 +25,7 @@ public static class CalibrationCsv
             .Where(v => v.Operator is not null || OperatorRegistry.Default.IsLayerType(v.Node.OpType))
             .Select(v => quantized.TryGetValue(v.Node.Name, out var layer)
                 ? Quantized(layer)
-                : Skipped(v.Node.Name, v.Node.OpType, keptForSpeed.Contains(v.Node.Name) ? KeptForSpeed(placement!.For(v.Node.Name)!)
+                : Skipped(v.Node.Name, v.Node.OpType, keptForSpeed.Contains(v.Node.Name) ? placement!.For(v.Node.Name)!.FloatReason
                     : plan.SkippedByConfig.Contains(v.Node.Name) ? "skipped by config" : v.Reason!))
             .ToList();
         if (placement is not null)
@@ -35,8 +35,6 @@ public static class CalibrationCsv
             csv.WriteRecords(rows);
         return text.ToString();
     }
-
-    private static string KeptForSpeed(PlacementTiming timing) => $"kept float for speed: the {timing.Candidate} are slower in int8";
 
     private static void Place(CalibrationRow row, PlacementResult placement, bool quantized)
     {

@@ -30,14 +30,17 @@ public static class StandardOutputs
     /// <param name="preprocessing">The input preprocessing, recorded in the fake-quant model's metadata (<see cref="DeployModel"/> records it in
     /// the deploy model's); null when unknown.</param>
     /// <param name="placement">The speed placement's decisions, recorded in the CSV; null when none was made.</param>
+    /// <param name="record">The layers the AMCT record holds, when not those of <paramref name="result"/> (a speed placement keeps them).</param>
     public static OutputFileSet Build(string modelName, string directory, CalibrationPlan plan, QuantizationResult result, OnnxModel deploy,
-        QuantConfig config, IReadOnlyDictionary<string, object?> context, Preprocessing? preprocessing, PlacementResult? placement = null)
+        QuantConfig config, IReadOnlyDictionary<string, object?> context, Preprocessing? preprocessing, PlacementResult? placement = null,
+        QuantizationResult? record = null)
     {
+        record ??= result;
         var files = new OutputFileSet(directory);
         files.AddModel($"{modelName}_fake_quant.onnx", Loadable(Stamped(QdqModels.FakeQuant(plan, result), preprocessing)));
         files.AddModel(DeployName(modelName), Loadable(deploy));
-        files.AddText($"{modelName}_record.txt", RecordFiles.RecordText(result));
-        files.AddText($"{modelName}_record.json", RecordFiles.RecordJson(result, context));
+        files.AddText($"{modelName}_record.txt", RecordFiles.RecordText(record));
+        files.AddText($"{modelName}_record.json", RecordFiles.RecordJson(record, context));
         files.AddText($"{modelName}_quant_config.json", config.ToJson());
         files.AddText($"{modelName}_calibration.csv", CalibrationCsv.Write(plan, result, placement));
         return files;

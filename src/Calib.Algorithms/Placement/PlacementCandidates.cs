@@ -9,13 +9,24 @@ namespace Calib.Algorithms.Placement;
 public sealed record PlacementCandidate(string Name, IReadOnlyList<string> Layers);
 
 /// <summary>
-/// The groups a speed placement tries, by kind of layer, not by model: the kinds that measured slower in
-/// ONNX Runtime's integer path than in float (docs/PERFORMANCE.md). Whole groups are timed, not single
-/// layers, because each float island costs its own Q/DQ pair and NCHW↔NHWC transposes: one depthwise
-/// layer kept float alone made every measured net slower.
+/// The groups a speed placement tries, in order. First by kind of layer, the kinds that measured slower in
+/// ONNX Runtime's integer path than in float (docs/PERFORMANCE.md), as whole groups: each float island costs
+/// its own Q/DQ pair and NCHW↔NHWC transposes, so one depthwise layer kept float alone made every measured
+/// net slower. Then every layer on its own, in graph order: whether a conv pays in int8 depends on its
+/// shape and on this CPU's kernels (ONNX Runtime's fast symmetric int8 conv needs input channels in
+/// multiples of 4 and 16 or more output channels), which no rule by kind foresees; in graph order a float
+/// island grows from where the previous choice left it, so each step moves a Q/DQ boundary instead of
+/// adding two.
 /// </summary>
 public static class PlacementCandidates
 {
+    /// <summary>
+    /// How long a speed placement times candidates; those left when it is spent stay int8 (the kind groups
+    /// come first, so they are always tried). At ~2 s a candidate (<c>LatencyBudget.Default</c>) this covers
+    /// every layer of a ResNet-18.
+    /// </summary>
+    public static readonly TimeSpan SearchTime = TimeSpan.FromSeconds(60);
+
     /// <summary>Convs reading this many channels or fewer are "thin" (image inputs: 1 or 3 channels).</summary>
     public const long ThinChannels = 3;
 
@@ -35,7 +46,10 @@ public static class PlacementCandidates
             // A 1–3 channel input leaves the int8 GEMM nothing to vectorize over; float Conv uses NCHWc kernels.
             new($"thin convs ({ThinChannels} or fewer input channels)", Where((l, n) => l.OpType == "Conv" && InputChannels(graph, n) is > 0 and <= ThinChannels)),
         ];
-        return [.. groups.Where(g => g.Layers.Count > 0)];
+        // A group of one layer already is that layer's candidate.
+        var grouped = groups.Where(g => g.Layers.Count == 1).Select(g => g.Layers[0]).ToHashSet(StringComparer.Ordinal);
+        var single = plan.Layers.Where(l => !grouped.Contains(l.Name)).Select(l => new PlacementCandidate($"layer {l.Name}", [l.Name]));
+        return [.. groups.Where(g => g.Layers.Count > 0), .. single];
     }
 
     private static long InputChannels(ModelGraph graph, Node node) =>

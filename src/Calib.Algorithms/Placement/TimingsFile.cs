@@ -30,6 +30,7 @@ public static class TimingsFile
             json.WriteStartArray("candidates");
             foreach (var c in result.Candidates) Write(json, c);
             json.WriteEndArray();
+            json.WriteNumber("untried", result.Untried);
             json.WritePropertyName("whole_model");
             Write(json, result.Whole);
             json.WriteEndObject();
@@ -51,7 +52,8 @@ public static class TimingsFile
                 ? list.EnumerateArray().Select(e => Timing(path, e)).ToList()
                 : throw Bad(path, "it has no \"candidates\" list");
             var whole = root.TryGetProperty("whole_model", out var w) ? Timing(path, w) : throw Bad(path, "it has no \"whole_model\" timing");
-            return new Replay(path, candidates.ToDictionary(c => c.Key), whole);
+            var untried = root.TryGetProperty("untried", out var u) ? u.GetInt32() : 0;
+            return new Replay(path, candidates.ToDictionary(c => c.Key), whole, untried);
         }
         catch (JsonException e)
         {
@@ -97,13 +99,15 @@ public static class TimingsFile
     /// <param name="Path">The file.</param>
     /// <param name="Candidates">By <see cref="PlacementTiming.Key"/>.</param>
     /// <param name="Whole">The whole model's timing.</param>
-    public sealed record Replay(string Path, IReadOnlyDictionary<string, PlacementTiming> Candidates, PlacementTiming Whole)
+    /// <param name="Untried">Candidates the measuring run left untimed when its search time was spent.</param>
+    public sealed record Replay(string Path, IReadOnlyDictionary<string, PlacementTiming> Candidates, PlacementTiming Whole, int Untried)
     {
-        /// <summary>The timing of <paramref name="candidate"/>.</summary>
-        /// <exception cref="CalibException">The file has none: it was written for another model or configuration.</exception>
-        public PlacementTiming Of(PlacementCandidate candidate) =>
+        /// <summary>The timing of <paramref name="candidate"/>; null where the measuring run's search time ran out before it.</summary>
+        /// <exception cref="CalibException">The file has none although its search ran to the end: it was written for another model or configuration.</exception>
+        public PlacementTiming? Of(PlacementCandidate candidate) =>
             Candidates.TryGetValue(PlacementTiming.KeyOf(candidate.Layers), out var timing)
                 ? timing with { Candidate = candidate.Name, Layers = candidate.Layers }
+                : Untried > 0 ? null
                 : throw Bad(Path, $"it has no timing for the {candidate.Name} ({string.Join(", ", candidate.Layers)}); it was written for another model or configuration");
 
         /// <summary>The whole model's timing, which must be of the same quantized layers.</summary>

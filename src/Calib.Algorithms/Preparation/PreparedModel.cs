@@ -61,6 +61,9 @@ public sealed class PreparedModel
     /// <summary>The quantizable operator kinds the verdicts were made with.</summary>
     public OperatorRegistry Operators { get; }
 
+    /// <summary>The layer pairs cross-layer equalization rescaled; null when it was not asked for (<see cref="PreparationSettings.Equalize"/>).</summary>
+    public int? EqualizedPairs { get; private init; }
+
     /// <summary>The model file name without extension: the stem of every output file.</summary>
     public string Name => Source.Name;
 
@@ -85,14 +88,18 @@ public sealed class PreparedModel
         settings ??= new PreparationSettings();
         var fusion = settings.ConfigPath is { } configPath ? ConfigFiles.ReadFusion(configPath) : new FusionSettings(null, []);
         var options = new GraphPreparation.Options(
-            settings.Overrides.DoFusion ?? fusion.DoFusion ?? true, fusion.SkipFusionLayers.ToHashSet(StringComparer.Ordinal), settings.Operators);
+            settings.Overrides.DoFusion ?? fusion.DoFusion ?? true, fusion.SkipFusionLayers.ToHashSet(StringComparer.Ordinal), settings.Operators,
+            settings.Equalize);
         // Old opsets are rewritten operator by operator: proven on the float model before anything else.
         if (OpsetUpgradeCheck.Applies(loaded.Model)) OpsetUpgradeCheck.Verify(loaded.Model);
         var (model, changes) = GraphPreparation.Run(loaded.Model, options);
         var (tensors, tensorsNote) = TensorsOf(model);
         var verdicts = QuantizableLayerFinder.Classify(model, tensors, settings.Operators);
         var config = ConfigResolution.Resolve(new ModelLayers(verdicts), settings.ConfigPath, settings.Overrides);
-        return new PreparedModel(source, loaded, model, changes, tensors, tensorsNote, verdicts, config, settings.Operators);
+        return new PreparedModel(source, loaded, model, changes, tensors, tensorsNote, verdicts, config, settings.Operators)
+        {
+            EqualizedPairs = settings.Equalize ? changes.Count(c => c.Pass == CrossLayerEqualization.PassName) : null,
+        };
     }
 
     /// <summary>

@@ -59,6 +59,19 @@ public sealed class CalibratedModel
     /// <summary>What <c>--optimize-for speed</c> decided and measured; null for the other goals.</summary>
     public PlacementResult? Placement { get; private init; }
 
+    /// <summary>
+    /// The quantization of the layers a speed placement keeps float. They leave both models, but not the
+    /// AMCT record: where the record is consumed (an Ascend deployment), ONNX Runtime's speed on this CPU says
+    /// nothing about them.
+    /// </summary>
+    public IReadOnlyList<LayerQuantization> KeptFloatForSpeed { get; private init; } = [];
+
+    /// <summary>What the AMCT record holds: every quantized layer, and every layer kept float for speed, in graph order.</summary>
+    public QuantizationResult RecordResult => KeptFloatForSpeed.Count == 0 ? Result : Result with
+    {
+        Layers = [.. Result.Layers.Concat(KeptFloatForSpeed).OrderBy(l => Plan.Model.Graph.Nodes.FindIndex(n => n.Name == l.Layer.Name))],
+    };
+
     /// <summary>The corrected bias of each layer, by layer name (see <see cref="BiasCorrection"/>); empty when biases are the model's.</summary>
     public IReadOnlyDictionary<string, float[]> CorrectedBiases { get; private init; } = new Dictionary<string, float[]>();
 
@@ -92,7 +105,7 @@ public sealed class CalibratedModel
     {
         var request = Request with { Overrides = Request.Overrides with { Algorithm = algorithm } };
         var config = Config.WithAlgorithm(algorithm);
-        var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config);
+        var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config, floatIslands: Plan.FloatIslands, integerLayerOutputs: Plan.IntegerLayerOutputs);
         var result = LayerQuantizer.Quantize(plan, Statistics, ConfigResolution.DeployDefaults(config, request.Overrides));
         // Other ranges void the bias corrections measured for these.
         return Derived(request, plan, result, config, correction: (new Dictionary<string, float[]>(), null));
@@ -110,7 +123,8 @@ public sealed class CalibratedModel
     /// (<c>quant_enable: false</c>): plan and quantization are rebuilt from the collected statistics,
     /// so the result is what a run with that configuration gives, without observing again.
     /// </summary>
-    public CalibratedModel KeepingFloat(IReadOnlyCollection<string> layers) => Rebuilt(layers, Plan.FloatIslands);
+    public CalibratedModel KeepingFloat(IReadOnlyCollection<string> layers) =>
+        Rebuilt(layers, Plan.FloatIslands, [.. KeptFloatForSpeed.Where(l => !layers.Contains(l.Layer.Name))]);
 
     /// <summary>
     /// <see cref="KeepingFloat(IReadOnlyCollection{string})"/> for speed: the layers' outputs stay float in
@@ -118,14 +132,15 @@ public sealed class CalibratedModel
     /// between 8-bit tensors becomes QLinearAveragePool).
     /// </summary>
     public CalibratedModel KeepingFloatForSpeed(IReadOnlyCollection<string> layers) =>
-        Rebuilt(layers, Plan.FloatIslands.Concat(layers).ToHashSet(StringComparer.Ordinal));
+        Rebuilt(layers, Plan.FloatIslands.Concat(layers).ToHashSet(StringComparer.Ordinal),
+            [.. KeptFloatForSpeed, .. Result.Layers.Where(l => layers.Contains(l.Layer.Name))]);
 
-    private CalibratedModel Rebuilt(IReadOnlyCollection<string> layers, IReadOnlySet<string> islands)
+    private CalibratedModel Rebuilt(IReadOnlyCollection<string> layers, IReadOnlySet<string> islands, IReadOnlyList<LayerQuantization> keptFloatForSpeed)
     {
         var config = Config.WithLayersDisabled(layers);
-        var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config, floatIslands: islands);
+        var plan = CalibrationPlan.Build(Plan.Model, Plan.Verdicts, config, floatIslands: islands, integerLayerOutputs: Plan.IntegerLayerOutputs);
         var result = LayerQuantizer.Quantize(plan, Statistics, ConfigResolution.DeployDefaults(config, Request.Overrides));
-        return Derived(Request, plan, result, config);
+        return Derived(Request, plan, result, config, keptFloatForSpeed: keptFloatForSpeed);
     }
 
     /// <summary>This calibration with the speed placement that produced it recorded (its layers already kept float).</summary>
@@ -134,13 +149,15 @@ public sealed class CalibratedModel
     // A re-derived calibration keeps everything the run established besides what it re-derives. A layer's
     // bias correction depends on its own quantization only, so it holds whichever other layers stay float.
     private CalibratedModel Derived(CalibrationRequest request, CalibrationPlan plan, QuantizationResult result, QuantConfig config,
-        PlacementResult? placement = null, (IReadOnlyDictionary<string, float[]> Biases, BiasCorrectionResult? Trial)? correction = null)
+        PlacementResult? placement = null, (IReadOnlyDictionary<string, float[]> Biases, BiasCorrectionResult? Trial)? correction = null,
+        IReadOnlyList<LayerQuantization>? keptFloatForSpeed = null)
     {
         var (biases, trial) = correction ?? (CorrectedBiases, BiasCorrection);
         return new(Prepared, request, plan, Calibration.BiasCorrection.Apply(result, biases), config, Statistics, Elapsed, Preprocessing, CalibrationData)
         {
             PreprocessingSource = PreprocessingSource,
             Placement = placement ?? Placement,
+            KeptFloatForSpeed = keptFloatForSpeed ?? KeptFloatForSpeed,
             CorrectedBiases = biases,
             BiasCorrection = trial,
         };

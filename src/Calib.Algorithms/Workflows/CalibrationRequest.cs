@@ -83,6 +83,12 @@ public sealed record CalibrationRequest
     /// </summary>
     public BiasCorrectionMode BiasCorrection { get; init; } = BiasCorrectionMode.Auto;
 
+    /// <summary>
+    /// Equalize the weight ranges of consecutive layers before calibrating (<c>--equalize</c>, cross-layer equalization):
+    /// the float model's outputs stay the same, and the rescaled weights are the ones quantized and written. Off by default.
+    /// </summary>
+    public bool Equalize { get; init; }
+
     /// <summary>The quantizable operator kinds.</summary>
     public OperatorRegistry Operators { get; init; } = OperatorRegistry.Default;
 

@@ -39,6 +39,9 @@ public sealed record CalibrationOutcome(
 
     /// <summary>What bias correction measured and decided; null when it was not tried.</summary>
     public BiasCorrectionResult? BiasCorrection { get; init; }
+
+    /// <summary>The layer pairs cross-layer equalization rescaled; null without --equalize.</summary>
+    public int? EqualizedPairs { get; init; }
 }
 
 /// <summary>
@@ -101,7 +104,8 @@ public static class CalibrationRun
     /// <summary>Loads and prepares the request's model with its configuration.</summary>
     public static PreparedModel Prepare(CalibrationRequest request, Action<string>? warn = null) =>
         PreparedModel.Load(request.Source,
-            new PreparationSettings { ConfigPath = request.ConfigPath, Overrides = request.Overrides, Operators = request.Operators }, warn);
+            new PreparationSettings { ConfigPath = request.ConfigPath, Overrides = request.Overrides, Operators = request.Operators, Equalize = request.Equalize },
+            warn);
 
     /// <summary>
     /// Calibrates a prepared model in memory: observe, choose ranges, quantize weights. Nothing is written;
@@ -122,7 +126,7 @@ public static class CalibrationRun
                 $"Model '{request.ModelPath}' uses ONNX opset {prepared.Model.DefaultOpset}; calib reads opset 7 to 21 and raises 7 to 12 to 13, " +
                 $"but could not raise this model ({Graph.Passes.OpsetUpgrade.Obstacle(prepared.Model)}). " +
                 "Convert it first, e.g. with python3-onnx: onnx.save(onnx.version_converter.convert_version(onnx.load(path), 13), new_path).");
-        var plan = CalibrationPlan.Build(prepared.Model, prepared.Verdicts, config, warn);
+        var plan = CalibrationPlan.Build(prepared.Model, prepared.Verdicts, config, warn, integerLayerOutputs: request.OptimizeFor == OptimizationGoal.Speed);
         if (plan.Layers.Count == 0)
             throw new CalibException($"Model '{request.ModelPath}' has no layer to quantize: {NoLayerReason(plan)}. Run 'calib inspect' to see why each layer is not quantizable.");
         // Measured in docs/PERFORMANCE.md: ONNX Runtime's CPU kernels for int8 activations (S8S8) are 2–3× slower than for uint8 (U8S8).
@@ -179,7 +183,7 @@ public static class CalibrationRun
                 ["preprocessing_text"] = calibrated.Preprocessing.Describe(),
                 ["preprocessing_source"] = calibrated.PreprocessingSource,
                 ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
-            }, calibrated.Preprocessing, calibrated.Placement);
+            }, calibrated.Preprocessing, calibrated.Placement, calibrated.RecordResult);
     }
 
     /// <summary>
@@ -208,6 +212,7 @@ public static class CalibrationRun
         {
             SampleNoun = calibrated.CalibrationData.Noun,
             BiasCorrection = calibrated.BiasCorrection,
+            EqualizedPairs = calibrated.Prepared.EqualizedPairs,
         };
 
     /// <summary>The default output folder: ./calib-out/&lt;model file name without extension&gt;/.</summary>

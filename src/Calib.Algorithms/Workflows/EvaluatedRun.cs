@@ -64,7 +64,9 @@ public static class EvaluatedRun
             BatchSize = calibration.BatchSize,
             Execution = calibration.Execution,
         };
-        var floatModel = new NamedModel(calibration.ModelPath, prepared.Loaded.Model);
+        // Layers are compared with float by their output tensors: after --equalize, the equalized float model computes what
+        // the quantized layers approximate (its model outputs are the original's).
+        var floatModel = new NamedModel(calibration.ModelPath, calibration.Equalize ? prepared.Model : prepared.Loaded.Model);
         // Opened before calibrating, so that a bad evaluation set fails at once.
         var data = EvaluationData.Open(floatModel.Model, calibration.ModelPath, request.EvalSet, settings);
         var (chosen, choice) = CalibrationRun.ChooseRanges(CalibrationRun.Calibrate(prepared, calibration, onBatch, warn));

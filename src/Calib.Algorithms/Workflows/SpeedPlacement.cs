@@ -6,14 +6,15 @@ using Calib.Graph.Ir;
 namespace Calib.Algorithms.Workflows;
 
 /// <summary>
-/// <c>--optimize-for speed</c>: decides by measurement which layer groups stay float. Each candidate group
-/// (<see cref="PlacementCandidates"/>) is timed as a whole float island — the deploy model so far against
-/// the same model with the group in float, paired and alternating (<see cref="PairedLatency"/>) on the
-/// calibration batch shape — and kept float when int8 loses; the choices accumulate in order. Last, the
-/// placed deploy model is timed against the float model: when it is still slower, no placement makes int8
-/// pay here, and the run says so (it keeps the groups where int8 did not lose, for size and for
-/// integer-only targets). The layers kept float go through <see cref="CalibratedModel.KeepingFloatForSpeed"/> (their outputs stay float in the deploy model too), so
-/// fake-quant, deploy, record, config and CSV agree.
+/// <c>--optimize-for speed</c>: decides by measurement which layers stay float. Each candidate
+/// (<see cref="PlacementCandidates"/>: kind groups, then single layers) is timed as a float island — the
+/// deploy model so far against the same model with the candidate in float, paired and alternating
+/// (<see cref="PairedLatency"/>) on the calibration batch shape — and kept float when int8 loses; the
+/// choices accumulate in order, within <see cref="PlacementCandidates.SearchTime"/>. Last, the placed deploy
+/// model is timed against the float model: unless it is faster by <see cref="PlacementTiming.NoiseMargin"/>, int8 does not pay for this model here,
+/// and every layer is kept float, so the deploy model is never slower than float. The layers kept float go
+/// through <see cref="CalibratedModel.KeepingFloatForSpeed"/> (their outputs stay float in the deploy model
+/// too), so fake-quant, deploy, config and CSV agree; the AMCT record keeps them (<see cref="CalibratedModel.RecordResult"/>).
 /// </summary>
 public static class SpeedPlacement
 {
@@ -43,13 +44,24 @@ public static class SpeedPlacement
         var kept = new List<string>();
         var timings = new List<PlacementTiming>();
         var placed = calibrated;
-        foreach (var candidate in PlacementCandidates.Of(calibrated.Plan))
+        var candidates = PlacementCandidates.Of(calibrated.Plan);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var untried = 0;
+        for (var i = 0; i < candidates.Count; i++)
         {
-            // A fully float model is no placement: the final check says when int8 does not pay at all.
-            if (candidate.Layers.Count >= placed.Plan.Layers.Count) continue;
+            var candidate = candidates[i];
+            // A layer a group already keeps float has nothing left to decide; a fully float model is the final check's call.
+            if (candidate.Layers.All(kept.Contains) || kept.Count + candidate.Layers.Count >= calibrated.Plan.Layers.Count) continue;
             var current = placed;
-            var timing = replay?.Of(candidate)
-                ?? Time(candidate, current.DeployModel, () => calibrated.KeepingFloatForSpeed([.. kept, .. candidate.Layers]).DeployModel());
+            var timing = replay is not null ? replay.Of(candidate)
+                : clock.Elapsed < PlacementCandidates.SearchTime
+                    ? Time(candidate, current.DeployModel, () => calibrated.KeepingFloatForSpeed([.. kept, .. candidate.Layers]).DeployModel())
+                    : null;
+            if (timing is null)
+            {
+                untried = candidates.Count - i;
+                break;
+            }
             timings.Add(timing);
             if (!timing.KeepFloat) continue;
             kept.AddRange(candidate.Layers);
@@ -59,12 +71,12 @@ public static class SpeedPlacement
         var whole = new PlacementCandidate(PlacementTiming.WholeModel, quantized);
         var wholeTiming = replay?.WholeOf(quantized) ?? Time(whole, placed.DeployModel, () => calibrated.Prepared.Loaded.Model);
         var result = new PlacementResult(shape, execution.Device.ToString().ToLowerInvariant(), execution.IntraOpThreads, timings, wholeTiming,
-            request.TimingsPath, replay is not null);
-        if (!result.DeployPays)
-            warn?.Invoke($"--optimize-for speed: int8 does not pay for this model on this runtime and shape — the deploy model is still slower " +
-                         $"than float ({wholeTiming.Times}) with {(kept.Count == 0 ? "no layer" : string.Join(", ", kept))} kept float. " +
-                         "Deploy the float model where speed matters; the int8 model is smaller.");
-        return placed.WithPlacement(result);
+            request.TimingsPath, replay is not null, untried);
+        if (result.DeployPays) return placed.WithPlacement(result);
+        warn?.Invoke($"--optimize-for speed: int8 does not pay for this model on this runtime and shape — the deploy model is not faster " +
+                     $"than float ({wholeTiming.Times}) with {(kept.Count == 0 ? "no layer" : $"{kept.Count} layer{(kept.Count == 1 ? "" : "s")}")} kept float. " +
+                     "Every layer is kept float: the deploy model runs in float, and the record keeps every layer's scale/offset for AMCT targets.");
+        return calibrated.KeepingFloatForSpeed(result.FloatLayers).WithPlacement(result);
     }
 
     /// <summary>Writes the run's measured timings to its --timings file when they were measured, not replayed.</summary>

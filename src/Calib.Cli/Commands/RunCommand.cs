@@ -31,7 +31,8 @@ internal static class RunCommand
         var optimizeFor = new Option<string>("--optimize-for")
         {
             Description = "accuracy (default): every quantizable layer int8, as AMCT places them; size: the same; speed: time AveragePool, " +
-                          "ConvTranspose and thin-conv groups as float islands on the calibration batch shape and keep float those slower in int8.",
+                          "ConvTranspose and thin-conv groups, then each layer, as float islands on the calibration batch shape (up to 60 s) and keep " +
+                          "float those slower in int8 — every layer when int8 still does not beat float.",
             DefaultValueFactory = _ => "accuracy",
         };
         var timings = new Option<string?>("--timings")
@@ -111,6 +112,7 @@ internal static class RunCommand
     {
         if (outcome.Preparation is { } preparation)
             console.WriteLine($"Prepared the model: {preparation} (details: calib inspect).");
+        if (outcome.EqualizedPairs is { } pairs) console.WriteLine(Equalization(pairs));
         var table = new Table().AddColumns("layer", "op", "act_algo", "clip range", "scale_d", "offset_d", "weights");
         foreach (var layer in outcome.Result.Layers)
         {
@@ -135,8 +137,18 @@ internal static class RunCommand
         if (outcome.BiasCorrection is { } trial) FidelityView.BiasCorrection(console, trial, outcome.SampleNoun);
         if (outcome.Fidelity is { } fidelity) FidelityView.Summarize(console, fidelity, outcome.FidelityBudget);
         foreach (var line in outcome.Placement?.Describe() ?? []) console.WriteLine(line);
-        if (outcome.Speed is { } speed) console.WriteLine(speed.Describe());
+        if (outcome.Speed is { } speed)
+        {
+            console.WriteLine(speed.Describe());
+            if (speed.Advice(placedForSpeed: outcome.Placement is not null) is { } advice) console.WriteLine(advice);
+        }
     }
+
+    private static string Equalization(int pairs) => pairs == 0
+        ? "Cross-layer equalization: no layer pair qualifies (a Conv or Gemm whose output reaches only the next Conv/Gemm/MatMul, " +
+          "through Relu, LeakyRelu, PRelu or MaxPool at most); the weights are as trained."
+        : $"Cross-layer equalization: rescaled the weights of {pairs} layer pair{(pairs == 1 ? "" : "s")} per channel (the float outputs are unchanged; " +
+          "the equalized weights are the ones quantized, recorded and written).";
 
     private static string Number(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
 }

@@ -26,6 +26,11 @@ internal sealed class CalibrationFlags
     public Option<bool> NoBiasCorrection { get; } = new("--no-bias-correction") { Description = "Never correct biases (see --bias-correction)." };
     public Option<bool> Symmetric { get; } = new("--symmetric") { Description = "int8 symmetric activations (AMCT activation_offset: false) instead of uint8 with an offset; 2–3× slower in ONNX Runtime's CPU integer kernels." };
     public Option<bool> PerTensor { get; } = new("--per-tensor-weights") { Description = "One weight scale per tensor instead of per output channel." };
+    public Option<bool> Equalize { get; } = new("--equalize")
+    {
+        Description = "Cross-layer equalization before calibrating: rescale consecutive layers' weights per channel (through ReLU/PReLU/MaxPool) " +
+                      "so their ranges match; the float outputs are unchanged and the written weights are the equalized ones (docs/FIDELITY.md).",
+    };
     public Option<bool> NoFusion { get; } = new("--no-fusion") { Description = "Do not fold BatchNorm or drop pass-through nodes (AMCT do_fusion: false)." };
     public Option<string?> Output { get; } = new Option<string?>("--output", "-o") { Description = "Output folder (default ./calib-out/<model>/)." }.NamesFolder();
     public ExecutionFlags Execution { get; } = new();
@@ -35,7 +40,7 @@ internal sealed class CalibrationFlags
     /// <summary>Adds every flag to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        Option[] options = [.. Model.All, .. Images.All, DataTypes, Config, ActAlgo, BiasCorrection, NoBiasCorrection, Symmetric, PerTensor, NoFusion, Output, .. Execution.All, SkipBad];
+        Option[] options = [.. Model.All, .. Images.All, DataTypes, Config, ActAlgo, BiasCorrection, NoBiasCorrection, Equalize, Symmetric, PerTensor, NoFusion, Output, .. Execution.All, SkipBad];
         foreach (var option in options.Concat(Preprocessing.All)) command.Options.Add(option);
     }
 
@@ -65,6 +70,7 @@ internal sealed class CalibrationFlags
             Execution = Execution.Resolve(parse),
             SkipUndecodable = parse.GetValue(SkipBad),
             BiasCorrection = BiasCorrectionMode(parse),
+            Equalize = parse.GetValue(Equalize),
         };
     }
 

@@ -5,7 +5,8 @@ namespace Calib.Graph.Passes;
 
 /// <summary>
 /// What runs on a model before calibration (AMCT's <c>do_fusion</c>): constants gathered,
-/// pass-through nodes removed, BatchNormalization folded, every node named, opset 11/12 raised to 13.
+/// pass-through nodes removed, BatchNormalization folded, every node named, opset 11/12 raised to 13; and, when
+/// asked, weights equalized across layers (<see cref="CrossLayerEqualization"/>), last, on the folded layers.
 /// </summary>
 public static class GraphPreparation
 {
@@ -15,13 +16,20 @@ public static class GraphPreparation
     /// <param name="DoFusion">AMCT's do_fusion: fold BatchNorm and drop pass-through nodes.</param>
     /// <param name="SkipFusionLayers">Layers whose BatchNorm stays separate (AMCT's skip_fusion_layers).</param>
     /// <param name="Operators">The layer kinds BatchNorm may fold into; <see cref="OperatorRegistry.Default"/> when null.</param>
-    public sealed record Options(bool DoFusion = true, IReadOnlySet<string>? SkipFusionLayers = null, OperatorRegistry? Operators = null);
+    /// <param name="Equalize">Equalize the weight ranges of consecutive layers (calib run --equalize; the outputs stay the same).</param>
+    public sealed record Options(bool DoFusion = true, IReadOnlySet<string>? SkipFusionLayers = null, OperatorRegistry? Operators = null,
+        bool Equalize = false);
 
     /// <summary>The passes for <paramref name="options"/>, in order.</summary>
-    public static IReadOnlyList<IGraphPass> Passes(Options options) => options.DoFusion
-        ? [new NodeNaming(), new OpsetUpgrade(), new ConstantNodesToInitializers(), new PassThroughRemoval(),
-            new BatchNormFolding(options.SkipFusionLayers, options.Operators)]
-        : [new NodeNaming(), new OpsetUpgrade(), new ConstantNodesToInitializers()];
+    public static IReadOnlyList<IGraphPass> Passes(Options options)
+    {
+        List<IGraphPass> passes = options.DoFusion
+            ? [new NodeNaming(), new OpsetUpgrade(), new ConstantNodesToInitializers(), new PassThroughRemoval(),
+                new BatchNormFolding(options.SkipFusionLayers, options.Operators)]
+            : [new NodeNaming(), new OpsetUpgrade(), new ConstantNodesToInitializers()];
+        if (options.Equalize) passes.Add(new CrossLayerEqualization());
+        return passes;
+    }
 
     /// <summary>Prepares a copy of <paramref name="model"/>; the original is left untouched.</summary>
     /// <returns>The prepared copy and what the passes changed, one entry per change.</returns>

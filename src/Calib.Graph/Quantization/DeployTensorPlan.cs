@@ -57,7 +57,14 @@ public sealed class DeployTensorPlan
     /// DequantizeLinear → AveragePool → QuantizeLinear into its integer kernel, and a layer kept float
     /// for speed would run in int8 all the same. Null or empty: none.
     /// </param>
-    public static DeployTensorPlan Build(ModelGraph graph, IReadOnlyDictionary<Node, IReadOnlyList<string>> layers, IReadOnlySet<string>? floatIslands = null)
+    /// <param name="integerLayerOutputs">
+    /// Quantize a Conv or AveragePool layer's output even when only float nodes read it (a PRelu, a hardswish's
+    /// Mul, a SiLU's Sigmoid), so that the layer runs as an integer kernel (QLinearConv): faster, at the cost
+    /// of one more rounding than the fake-quant model has. False (accuracy placements) leaves such an output
+    /// float, so the deploy model rounds exactly where the fake-quant model does.
+    /// </param>
+    public static DeployTensorPlan Build(ModelGraph graph, IReadOnlyDictionary<Node, IReadOnlyList<string>> layers, IReadOnlySet<string>? floatIslands = null,
+        bool integerLayerOutputs = true)
     {
         var plan = new DeployTensorPlan();
         var heads = OutputHeads(graph);
@@ -72,7 +79,7 @@ public sealed class DeployTensorPlan
             foreach (var node in graph.Nodes.Where(n => n.IsStandard && !layers.ContainsKey(n) && floatIslands?.Contains(n.Name) != true))
                 changed |= plan.TryExtend(graph, node, heads);
         }
-        plan.DropTensorsReadOnlyInFloat(graph, layers);
+        plan.DropTensorsReadOnlyInFloat(graph, layers, integerLayerOutputs);
         return plan;
     }
 
@@ -99,8 +106,8 @@ public sealed class DeployTensorPlan
     }
 
     /// <summary>
-    /// Takes out of the plan the tensors that only float nodes read (not a layer's input, not the output of
-    /// a layer whose integer kernel needs one; graph outputs are heads and never planned), repeating until none is left: such a tensor costs a QuantizeLinear and a
+    /// Takes out of the plan the tensors that only float nodes read (not a layer's input, not — with integer
+    /// layer outputs — the output of a layer whose integer kernel needs one; graph outputs are heads and never planned), repeating until none is left: such a tensor costs a QuantizeLinear and a
     /// DequantizeLinear that buy no integer kernel, and ONNX Runtime then gives each float reader a copy of
     /// the DequantizeLinear, which keeps it from fusing the float nodes behind it (LayerNormalization after
     /// a residual Add, Gelu after a projection's bias Add). The node that wrote the tensor then runs in float.
@@ -111,9 +118,9 @@ public sealed class DeployTensorPlan
     /// whose 8-bit output it was into float readers, and only their inputs are looked at again. Whatever the order, the
     /// same tensors go: taking one out never makes another read in 8 bits.
     /// </remarks>
-    private void DropTensorsReadOnlyInFloat(ModelGraph graph, IReadOnlyDictionary<Node, IReadOnlyList<string>> layers)
+    private void DropTensorsReadOnlyInFloat(ModelGraph graph, IReadOnlyDictionary<Node, IReadOnlyList<string>> layers, bool integerLayerOutputs)
     {
-        var kept = layers.SelectMany(l => FloatOutputOps.Contains(l.Key.OpType) ? l.Value : l.Value.Append(ActivationOutput(graph, l.Key)))
+        var kept = layers.SelectMany(l => !integerLayerOutputs || FloatOutputOps.Contains(l.Key.OpType) ? l.Value : l.Value.Append(ActivationOutput(graph, l.Key)))
             .ToHashSet(StringComparer.Ordinal);
         var readers = graph.Nodes.SelectMany(n => n.Inputs.Distinct(StringComparer.Ordinal).Select(input => (Input: input, Node: n)))
             .ToLookup(r => r.Input, r => r.Node, StringComparer.Ordinal);

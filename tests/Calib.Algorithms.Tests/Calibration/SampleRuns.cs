@@ -40,14 +40,7 @@ internal static class SampleRuns
         var correct = 0;
         foreach (var chunk in rows.Chunk(100))
         {
-            var tensor = new DenseTensor<float>([chunk.Length, 1, 28, 28]);
-            for (var n = 0; n < chunk.Length; n++)
-            {
-                using var bitmap = SKBitmap.Decode(Path.Combine(folder, chunk[n][0]));
-                for (var y = 0; y < 28; y++)
-                    for (var x = 0; x < 28; x++)
-                        tensor[n, 0, y, x] = (bitmap.GetPixel(x, y).Red / 255f - 0.2860f) / 0.3530f;
-            }
+            var tensor = FashionMnistBatch([.. chunk.Select(row => Path.Combine(folder, row[0]))]);
             using var results = session.Run([NamedOnnxValue.CreateFromTensor(input, tensor)]);
             var logits = results[0].AsTensor<float>();
             for (var n = 0; n < chunk.Length; n++)
@@ -57,5 +50,27 @@ internal static class SampleRuns
             }
         }
         return 100.0 * correct / rows.Count;
+    }
+
+    /// <summary>Fashion-MNIST PNGs as one [N, 1, 28, 28] batch with the documented preprocessing, decoded with SkiaSharp (not calib's reader).</summary>
+    public static DenseTensor<float> FashionMnistBatch(IReadOnlyList<string> files)
+    {
+        var tensor = new DenseTensor<float>([files.Count, 1, 28, 28]);
+        for (var n = 0; n < files.Count; n++)
+        {
+            using var bitmap = SKBitmap.Decode(files[n]);
+            for (var y = 0; y < 28; y++)
+                for (var x = 0; x < 28; x++)
+                    tensor[n, 0, y, x] = (bitmap.GetPixel(x, y).Red / 255f - 0.2860f) / 0.3530f;
+        }
+        return tensor;
+    }
+
+    /// <summary>The first output of <paramref name="model"/> on <paramref name="files"/> (see <see cref="FashionMnistBatch"/>), from a plain ONNX Runtime session.</summary>
+    public static float[] Logits(string model, IReadOnlyList<string> files)
+    {
+        using var session = new InferenceSession(model);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.Single(), FashionMnistBatch(files))]);
+        return results[0].AsEnumerable<float>().ToArray();
     }
 }

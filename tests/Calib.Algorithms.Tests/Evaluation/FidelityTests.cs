@@ -44,14 +44,14 @@ public sealed class FidelityTests
     {
         var files = Directory.GetFiles(SampleRuns.CalibrationImages, "*.png").Order(StringComparer.Ordinal).Skip(128).Where((_, i) => i % 2 == 0).ToList();
         Assert.AreEqual(64, files.Count);
-        var expected = Logits(SampleRuns.SampleModel, files);
+        var expected = SampleRuns.Logits(SampleRuns.SampleModel, files);
         foreach (var (suffix, reported) in new[]
                  {
                      ("fake_quant.onnx", _outcome.Fidelity!.Outputs[0].FakeQuant),
                      ("deploy.onnx", _outcome.Fidelity!.Outputs[0].Deploy!.Value),
                  })
         {
-            var actual = Logits(Path.Combine(_output, $"fmnist_resnet_{suffix}"), files);
+            var actual = SampleRuns.Logits(Path.Combine(_output, $"fmnist_resnet_{suffix}"), files);
             double fq = 0, ff = 0, qq = 0, dd = 0;
             for (var i = 0; i < expected.Length; i++)
             {
@@ -156,20 +156,5 @@ public sealed class FidelityTests
         var error = Assert.ThrowsExactly<CalibException>(() =>
             CalibrationRun.Execute(SampleRuns.Request(RepoPaths.NewTempDirectory(), batchNum: 1) with { Fidelity = new FidelitySettings { MinCosine = 1.5 } }));
         StringAssert.Contains(error.Message, "--min-cosine 1.5");
-    }
-
-    private static float[] Logits(string model, IReadOnlyList<string> files)
-    {
-        using var session = new InferenceSession(model);
-        var tensor = new DenseTensor<float>([files.Count, 1, 28, 28]);
-        for (var n = 0; n < files.Count; n++)
-        {
-            using var bitmap = SKBitmap.Decode(files[n]);
-            for (var y = 0; y < 28; y++)
-                for (var x = 0; x < 28; x++)
-                    tensor[n, 0, y, x] = (bitmap.GetPixel(x, y).Red / 255f - 0.2860f) / 0.3530f;
-        }
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.Single(), tensor)]);
-        return results[0].AsEnumerable<float>().ToArray();
     }
 }

