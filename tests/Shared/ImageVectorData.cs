@@ -1,6 +1,3 @@
-using System.IO.Compression;
-using System.Runtime.InteropServices;
-using System.Text;
 using Calib.Graph.Ir;
 using Calib.Graph.Onnx;
 using DataType = Calib.Graph.Onnx.Proto.TensorProto.Types.DataType;
@@ -57,26 +54,8 @@ public static class ImageVectorData
         for (var i = 0; i < count; i++)
         {
             BmpFile.Write(Path.Combine(images, $"{i:D4}.bmp"), 8, 8, (y, x) => ((byte)(30 * i + 8 * x), (byte)(255 - 20 * y), (byte)(17 * (x + y + i))));
-            Npz(Path.Combine(extras, $"{i:D4}.npz"), ("vector", [4], Vector(i)));
+            NumpyFiles.Npz(Path.Combine(extras, $"{i:D4}.npz"), ("vector", NpyEntry.Floats([4], Vector(i))));
         }
         return (images, extras);
-    }
-
-    /// <summary>A .npz archive (stored, as numpy.savez writes it) of float32 arrays.</summary>
-    public static string Npz(string path, params (string Key, int[] Shape, float[] Values)[] arrays)
-    {
-        using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
-        foreach (var (key, shape, values) in arrays)
-        {
-            using var entry = zip.CreateEntry(key + ".npy", CompressionLevel.NoCompression).Open();
-            var shapeText = shape.Length == 1 ? $"({shape[0]},)" : $"({string.Join(", ", shape)})";
-            var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': {shapeText}, }}";
-            header = header.PadRight((10 + header.Length + 1 + 63) / 64 * 64 - 10 - 1) + "\n";
-            entry.Write([0x93, .. "NUMPY"u8, 1, 0]);
-            entry.Write(BitConverter.GetBytes((ushort)header.Length));
-            entry.Write(Encoding.Latin1.GetBytes(header));
-            entry.Write(MemoryMarshal.AsBytes(values.AsSpan()));
-        }
-        return path;
     }
 }

@@ -49,11 +49,15 @@ internal static class ModelComparison
     public static IReadOnlyList<ErrorAccumulator> Compare(OnnxModel reference, OnnxModel candidate, IReadOnlyList<TensorPair> pairs,
         IReadOnlyList<InputBatch> batches, ExecutionOptions execution, IReadOnlyDictionary<string, StreamingHistogram>? histograms = null)
     {
-        using var referenceRunner = ModelRunner.Create(reference, execution, pairs.Select(p => p.Reference));
-        return Compare(i => Outputs(referenceRunner, batches[i], pairs.Select(p => p.Reference)), candidate, pairs, batches, execution, histograms);
+        var names = pairs.Select(p => p.Reference).ToList();
+        using var referenceRunner = ModelRunner.Create(reference, execution, names);
+        return Compare(i => ReferenceBatch.Of(referenceRunner.Run(batches[i].Inputs), names), candidate, pairs, batches, execution, histograms);
     }
 
-    /// <summary>The float values of <paramref name="names"/> when <paramref name="runner"/>'s model runs on <paramref name="batch"/>.</summary>
+    /// <summary>
+    /// The float values of <paramref name="names"/> when <paramref name="runner"/>'s model runs on <paramref name="batch"/>,
+    /// copied out of ONNX Runtime's memory to be kept beyond the run.
+    /// </summary>
     public static float[][] Outputs(ModelRunner runner, InputBatch batch, IEnumerable<string> names)
     {
         using var result = runner.Run(batch.Inputs);
@@ -74,7 +78,12 @@ internal static class ModelComparison
     /// <exception cref="CalibException">A compared tensor has different sizes in the two models.</exception>
     public static IReadOnlyList<ErrorAccumulator> Compare(Func<int, float[][]> referenceOutputs, OnnxModel candidate,
         IReadOnlyList<TensorPair> pairs, IReadOnlyList<InputBatch> batches, ExecutionOptions execution,
-        IReadOnlyDictionary<string, StreamingHistogram>? histograms = null)
+        IReadOnlyDictionary<string, StreamingHistogram>? histograms = null) =>
+        Compare(i => ReferenceBatch.Of(referenceOutputs(i)), candidate, pairs, batches, execution, histograms);
+
+    private static IReadOnlyList<ErrorAccumulator> Compare(Func<int, ReferenceBatch> referenceOutputs, OnnxModel candidate,
+        IReadOnlyList<TensorPair> pairs, IReadOnlyList<InputBatch> batches, ExecutionOptions execution,
+        IReadOnlyDictionary<string, StreamingHistogram>? histograms)
     {
         histograms ??= new Dictionary<string, StreamingHistogram>();
         var candidateInputs = candidate.Graph.RuntimeInputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
@@ -83,7 +92,7 @@ internal static class ModelComparison
         var errors = pairs.Select(_ => new ErrorAccumulator()).ToList();
         foreach (var (index, batch) in batches.Index())
         {
-            var expected = referenceOutputs(index);
+            using var expected = referenceOutputs(index);
             using var actual = candidateRunner.Run(batch.Inputs);
             var rows = (int)batch.Rows;
             for (var i = 0; i < pairs.Count; i++)
@@ -106,4 +115,19 @@ internal static class ModelComparison
 
     private static ReadOnlySpan<float> RealRows(ReadOnlySpan<float> values, int rows, int count) =>
         values[..(values.Length / rows * count)];
+
+    /// <summary>
+    /// The reference values of one batch, in the order of the pairs, read where they lie: in arrays a caller keeps, or in
+    /// ONNX Runtime's memory until the batch is compared (not copied, then released).
+    /// </summary>
+    private sealed class ReferenceBatch(Func<int, ReadOnlySpan<float>> values, IDisposable? run = null) : IDisposable
+    {
+        public ReadOnlySpan<float> this[int pair] => values(pair);
+
+        public static ReferenceBatch Of(float[][] kept) => new(pair => kept[pair]);
+
+        public static ReferenceBatch Of(RunResult run, IReadOnlyList<string> names) => new(pair => run.Floats(names[pair]), run);
+
+        public void Dispose() => run?.Dispose();
+    }
 }

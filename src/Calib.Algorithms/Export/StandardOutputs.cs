@@ -23,19 +23,22 @@ public static class StandardOutputs
     /// <param name="directory">The output folder.</param>
     /// <param name="plan">What is quantized.</param>
     /// <param name="result">The quantization.</param>
+    /// <param name="deploy">The deploy model of <paramref name="plan"/> and <paramref name="result"/>, made by <see cref="DeployModel"/>
+    /// (the caller keeps it, e.g. to time it, without making it again).</param>
     /// <param name="config">The resolved configuration.</param>
     /// <param name="context">Run facts recorded at the top of the JSON record.</param>
-    /// <param name="preprocessing">The input preprocessing, recorded in both models' metadata; null when unknown.</param>
+    /// <param name="preprocessing">The input preprocessing, recorded in the fake-quant model's metadata (<see cref="DeployModel"/> records it in
+    /// the deploy model's); null when unknown.</param>
     /// <param name="placement">The speed placement's decisions, recorded in the CSV; null when none was made.</param>
     /// <param name="record">The layers the AMCT record holds, when not those of <paramref name="result"/> (a speed placement keeps them).</param>
-    public static OutputFileSet Build(string modelName, string directory, CalibrationPlan plan, QuantizationResult result,
+    public static OutputFileSet Build(string modelName, string directory, CalibrationPlan plan, QuantizationResult result, OnnxModel deploy,
         QuantConfig config, IReadOnlyDictionary<string, object?> context, Preprocessing? preprocessing, PlacementResult? placement = null,
         QuantizationResult? record = null)
     {
         record ??= result;
         var files = new OutputFileSet(directory);
         files.AddModel($"{modelName}_fake_quant.onnx", Loadable(Stamped(QdqModels.FakeQuant(plan, result), preprocessing)));
-        files.AddModel(DeployName(modelName), Loadable(DeployModel(plan, result, preprocessing)));
+        files.AddModel(DeployName(modelName), Loadable(deploy));
         files.AddText($"{modelName}_record.txt", RecordFiles.RecordText(record));
         files.AddText($"{modelName}_record.json", RecordFiles.RecordJson(record, context));
         files.AddText($"{modelName}_quant_config.json", config.ToJson());

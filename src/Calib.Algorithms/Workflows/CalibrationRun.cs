@@ -9,6 +9,7 @@ using Calib.Algorithms.Preparation;
 using Calib.Algorithms.Reporting;
 using Calib.Graph;
 using Calib.Graph.IO;
+using Calib.Graph.Ir;
 using Calib.Graph.Onnx;
 
 namespace Calib.Algorithms.Workflows;
@@ -66,8 +67,9 @@ public static class CalibrationRun
         var calibrated = SpeedPlacement.Apply(chosen, warn);
         var fidelity = CheckFidelity(calibrated, onFidelityStep);
         calibrated = fidelity?.Calibrated ?? calibrated;
-        var files = Outputs(calibrated, fidelity);
-        var speed = AddSpeed(calibrated, files);
+        var deploy = DeployModel(calibrated);
+        var files = Outputs(calibrated, deploy, fidelity);
+        var speed = AddSpeed(calibrated, files, deploy);
         files.Commit();
         SpeedPlacement.SaveTimings(calibrated);
         return Outcome(calibrated, files, fidelity, speed) with { RangeChoice = choice };
@@ -151,25 +153,32 @@ public static class CalibrationRun
     /// The files of a calibrated model (fake-quant and deploy models, record, config, CSV), made and
     /// checked but not yet written: add more, then <see cref="OutputFileSet.Commit"/>.
     /// </summary>
-    public static OutputFileSet Outputs(CalibratedModel calibrated, FidelityOutcome? fidelity = null)
+    /// <param name="calibrated">The calibrated model.</param>
+    /// <param name="deploy">Its deploy model as written (<see cref="DeployModel"/>).</param>
+    /// <param name="fidelity">The fidelity check's figures, written beside the models; null when there was none.</param>
+    public static OutputFileSet Outputs(CalibratedModel calibrated, OnnxModel deploy, FidelityOutcome? fidelity = null)
     {
-        var files = StandardFiles(calibrated);
+        var files = StandardFiles(calibrated, deploy);
         if (fidelity is not null) FidelitySummary.AddFiles(files, calibrated.ModelName, fidelity.Report, fidelity.Budget);
         return files;
     }
 
-    private static OutputFileSet StandardFiles(CalibratedModel calibrated)
+    /// <summary>The deploy model of <paramref name="calibrated"/> as written and timed (with its preprocessing metadata); made once per run.</summary>
+    public static OnnxModel DeployModel(CalibratedModel calibrated) =>
+        StandardOutputs.DeployModel(calibrated.Plan, calibrated.Result, calibrated.Preprocessing);
+
+    private static OutputFileSet StandardFiles(CalibratedModel calibrated, OnnxModel deploy)
     {
         var request = calibrated.Request;
         return StandardOutputs.Build(calibrated.ModelName, request.OutputDirectory,
-            calibrated.Plan, calibrated.Result, calibrated.Config, new Dictionary<string, object?>
+            calibrated.Plan, calibrated.Result, deploy, calibrated.Config, new Dictionary<string, object?>
             {
                 ["model"] = Path.GetFileName(request.ModelPath),
                 ["weights"] = request.WeightsPath is null ? null : Path.GetFileName(request.WeightsPath),
                 ["calibration_set"] = request.CalibrationSet,
                 ["batch_num"] = calibrated.Statistics.Batches,
-                // "images" only when the samples were images.
-                [calibrated.CalibrationData.Noun] = calibrated.Statistics.Samples,
+                // One key whatever the data (images, tensors, images with .npz partners): readers need not guess it.
+                ["samples"] = calibrated.Statistics.Samples,
                 ["preprocessing"] = calibrated.Preprocessing,
                 ["preprocessing_text"] = calibrated.Preprocessing.Describe(),
                 ["preprocessing_source"] = calibrated.PreprocessingSource,
@@ -182,13 +191,14 @@ public static class CalibrationRun
     /// <see cref="CalibrationRequest.Speed"/> allows, and adds <c>&lt;model&gt;_speed.json</c> to
     /// <paramref name="files"/>; null (and no file) when the request asks for no measurement.
     /// </summary>
-    public static DeploySpeed? AddSpeed(CalibratedModel calibrated, OutputFileSet files)
+    /// <param name="calibrated">The calibrated model.</param>
+    /// <param name="files">The run's files.</param>
+    /// <param name="deploy">The deploy model as written (<see cref="DeployModel"/>): timed and sized as written, metadata included.</param>
+    public static DeploySpeed? AddSpeed(CalibratedModel calibrated, OutputFileSet files, OnnxModel deploy)
     {
         var request = calibrated.Request;
         if (request.Speed is not { } budget || calibrated.Statistics.BatchShape.Count == 0) return null;
         var name = calibrated.ModelName;
-        // Timed and sized as written (with its metadata).
-        var deploy = StandardOutputs.DeployModel(calibrated.Plan, calibrated.Result, calibrated.Preprocessing);
         var speed = DeploySpeed.Measure(Path.GetFileName(request.ModelPath), calibrated.Prepared.Loaded.Model, StandardOutputs.DeployName(name),
             deploy, calibrated.Statistics.BatchShape, request.Execution, budget);
         files.AddText($"{name}_speed.json", speed.ToJson());

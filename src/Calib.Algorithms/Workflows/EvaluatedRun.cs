@@ -90,10 +90,11 @@ public static class EvaluatedRun
             }
         }
         if (!fidelityFirst) fidelity = CalibrationRun.CheckFidelity(calibrated);
-        var files = CalibrationRun.Outputs(calibrated, fidelity);
+        var deploy = CalibrationRun.DeployModel(calibrated);
+        var files = CalibrationRun.Outputs(calibrated, deploy, fidelity);
         ReportFiles.AddTables(files, $"{calibrated.ModelName}_accuracy", report, budget);
         ReportFiles.AddPlots(files, $"{calibrated.ModelName}_", report, request.PlotLayers);
-        var speed = CalibrationRun.AddSpeed(calibrated, files);
+        var speed = CalibrationRun.AddSpeed(calibrated, files, deploy);
         files.Commit();
         SpeedPlacement.SaveTimings(calibrated);
         return new EvaluatedRunOutcome(CalibrationRun.Outcome(calibrated, files, fidelity, speed) with { RangeChoice = choice }, report, budget);

@@ -58,7 +58,7 @@ public static class RetrainImport
         var result = new QuantizationResult(layers, deploy);
 
         var name = OutputStem.Of(request.ModelPath, request.OutputDirectory);
-        var files = StandardOutputs.Build(name, request.OutputDirectory, plan, result, config,
+        var files = StandardOutputs.Build(name, request.OutputDirectory, plan, result, StandardOutputs.DeployModel(plan, result, known), config,
             new Dictionary<string, object?>
             {
                 ["model"] = Path.GetFileName(request.ModelPath),

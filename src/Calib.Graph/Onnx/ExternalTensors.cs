@@ -1,6 +1,7 @@
 using Calib.Graph.Ir;
 using Calib.Graph.Onnx.Proto;
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 
 namespace Calib.Graph.Onnx;
 
@@ -15,11 +16,16 @@ internal sealed class ExternalTensors
     /// <summary>Tensors smaller than this stay in the model message (onnx.save_model's size_threshold).</summary>
     public const int SizeFloor = 1024;
 
-    private ExternalTensors(IReadOnlyList<Moved> tensors, long dataLength, long inlineBytes)
+    // Where each moved tensor was, and the tensor itself, to put it back.
+    private readonly IReadOnlyList<(RepeatedField<TensorProto> List, int Index, TensorProto Tensor)> _originals;
+
+    private ExternalTensors(IReadOnlyList<Moved> tensors, long dataLength, long inlineBytes,
+        IReadOnlyList<(RepeatedField<TensorProto> List, int Index, TensorProto Tensor)> originals)
     {
         Tensors = tensors;
         DataLength = dataLength;
         InlineBytes = inlineBytes;
+        _originals = originals;
     }
 
     /// <summary>One moved tensor: its shell in the message, its bytes and their place in the data.</summary>
@@ -51,6 +57,7 @@ internal sealed class ExternalTensors
     public static ExternalTensors MoveOut(ModelProto proto, string location, long alignment)
     {
         var moved = new List<Moved>();
+        var originals = new List<(RepeatedField<TensorProto>, int, TensorProto)>();
         long end = 0, inline = 0;
         foreach (var graph in WithSubgraphs(proto.Graph))
         {
@@ -62,12 +69,22 @@ internal sealed class ExternalTensors
                 var shell = Shell(tensor, location, offset, data.Length);
                 graph.Initializer[i] = shell;
                 moved.Add(new Moved(shell, data, offset));
+                originals.Add((graph.Initializer, i, tensor));
                 end = offset + data.Length;
                 // A graph's length prefix grows by at most 5 bytes per level when its tensors come back in.
                 inline += Encoded(tensor) - Encoded(shell) + 16;
             }
         }
-        return new ExternalTensors(moved, end, inline);
+        return new ExternalTensors(moved, end, inline, originals);
+    }
+
+    /// <summary>
+    /// Puts every moved tensor back where <see cref="MoveOut"/> took it from: the message is as it was before (the same
+    /// tensor objects), to be written whole; this instance no longer describes it.
+    /// </summary>
+    public void MoveBack()
+    {
+        foreach (var (list, index, tensor) in _originals) list[index] = tensor;
     }
 
     // The bytes of a tensor big enough to move; null for small, string and already external tensors.

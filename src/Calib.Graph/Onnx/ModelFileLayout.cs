@@ -52,8 +52,9 @@ internal sealed class ModelFileLayout
         var inlineSize = proto.CalculateSize() + external.InlineBytes;
         if (external.Tensors.Count > 0 && (keepExternal || inlineSize > limit))
             return new ModelFileLayout(proto, external, inlineSize);
-        // Kept whole: a fresh message, as the tensors were.
-        return new ModelFileLayout(model.ToProto(), null, inlineSize);
+        // Kept whole: the tensors go back in, as they were, and the message is not made a second time.
+        external.MoveBack();
+        return new ModelFileLayout(proto, null, inlineSize);
     }
 
     /// <summary>The model message's bytes (with references to the data file when split).</summary>

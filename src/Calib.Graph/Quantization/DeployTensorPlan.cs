@@ -112,38 +112,48 @@ public sealed class DeployTensorPlan
     /// the DequantizeLinear, which keeps it from fusing the float nodes behind it (LayerNormalization after
     /// a residual Add, Gelu after a projection's bias Add). The node that wrote the tensor then runs in float.
     /// </summary>
+    /// <remarks>
+    /// A worklist over an index of each tensor's readers, linear in the graph's size: a node reads in 8 bits when it is a
+    /// mixing node whose output, or a passing node whose output, is 8-bit, so a tensor taken out can only turn the nodes
+    /// whose 8-bit output it was into float readers, and only their inputs are looked at again. Whatever the order, the
+    /// same tensors go: taking one out never makes another read in 8 bits.
+    /// </remarks>
     private void DropTensorsReadOnlyInFloat(ModelGraph graph, IReadOnlyDictionary<Node, IReadOnlyList<string>> layers, bool integerLayerOutputs)
     {
         var kept = layers.SelectMany(l => !integerLayerOutputs || FloatOutputOps.Contains(l.Key.OpType) ? l.Value : l.Value.Append(ActivationOutput(graph, l.Key)))
             .ToHashSet(StringComparer.Ordinal);
-        for (var changed = true; changed;)
+        var readers = graph.Nodes.SelectMany(n => n.Inputs.Distinct(StringComparer.Ordinal).Select(input => (Input: input, Node: n)))
+            .ToLookup(r => r.Input, r => r.Node, StringComparer.Ordinal);
+        var eightBitOutputs = graph.Nodes.Where(n => MixingOps.Contains(n.OpType) || PassingOps.Contains(n.OpType))
+            .ToDictionary(n => n, n => MixingOps.Contains(n.OpType) ? ActivationOutput(graph, n, t => readers[t]) : n.Outputs[0]);
+        var decidedBy = eightBitOutputs.ToLookup(e => e.Value, e => e.Key, StringComparer.Ordinal);
+        bool ReadsIn8Bits(Node node) => eightBitOutputs.TryGetValue(node, out var output) && Contains(output);
+
+        var pending = new Queue<string>(All);
+        while (pending.TryDequeue(out var tensor))
         {
-            var unread = All.Where(t => !kept.Contains(t) && !graph.ConsumersOf(t).Any(n => ReadsIn8Bits(graph, n))).ToList();
-            foreach (var tensor in unread) Forget(tensor);
-            changed = unread.Count > 0;
+            if (!Contains(tensor) || kept.Contains(tensor) || readers[tensor].Any(ReadsIn8Bits)) continue;
+            _calibratedSet.Remove(tensor);
+            _inheritFrom.Remove(tensor);
+            foreach (var node in decidedBy[tensor])
+                foreach (var input in node.Inputs) pending.Enqueue(input);
         }
-    }
-
-    // A node of the plan: a mixing node whose output, or a passing node whose output, is 8-bit.
-    private bool ReadsIn8Bits(ModelGraph graph, Node node) =>
-        (MixingOps.Contains(node.OpType) && Contains(ActivationOutput(graph, node))) ||
-        (PassingOps.Contains(node.OpType) && Contains(node.Outputs[0]));
-
-    private void Forget(string tensor)
-    {
-        if (_calibratedSet.Remove(tensor)) _calibrated.Remove(tensor);
-        _inheritFrom.Remove(tensor);
+        // Taken out of the ordered list once, at the end: removing one by one would be quadratic again.
+        _calibrated.RemoveAll(t => !_calibratedSet.Contains(t));
     }
 
     /// <summary>
     /// The tensor to quantize for a node's output: the output of a Relu, or of a Clip with constant
     /// bounds, that is the sole reader of the node's output; otherwise the node's output itself.
     /// </summary>
-    public static string ActivationOutput(ModelGraph graph, Node node)
+    public static string ActivationOutput(ModelGraph graph, Node node) => ActivationOutput(graph, node, graph.ConsumersOf);
+
+    // readersOf: the nodes that read a tensor, each once, in graph order (ModelGraph.ConsumersOf, or an index of it).
+    private static string ActivationOutput(ModelGraph graph, Node node, Func<string, IEnumerable<Node>> readersOf)
     {
         var output = node.Outputs[0];
         if (graph.IsGraphOutput(output)) return output;
-        var readers = graph.ConsumersOf(output).ToList();
+        var readers = readersOf(output).ToList();
         return readers is [{ IsStandard: true } activation] && IsFoldableActivation(graph, activation)
             ? activation.Outputs[0]
             : output;

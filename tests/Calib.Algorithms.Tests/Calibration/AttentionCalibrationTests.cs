@@ -1,7 +1,6 @@
 using Calib.Algorithms.Configuration;
 using Calib.Algorithms.Tests.Data;
 using Calib.Algorithms.Workflows;
-using Calib.Graph.Execution;
 using Calib.Graph.Ir;
 using Calib.Graph.Onnx;
 using Calib.Graph.Quantization;
@@ -34,7 +33,7 @@ public sealed class AttentionCalibrationTests
         _model = AttentionModel();
         var data = RepoPaths.NewTempDirectory();
         for (var i = 0; i < Samples; i++)
-            TensorDataFiles.Npz(Path.Combine(data, $"{i:D2}.npz"), ("x", NpyEntry.Floats([1, Seq, Width], Input(i))));
+            NumpyFiles.Npz(Path.Combine(data, $"{i:D2}.npz"), ("x", NpyEntry.Floats([1, Seq, Width], Input(i))));
         _output = RepoPaths.NewTempDirectory();
         _outcome = CalibrationRun.Execute(new CalibrationRequest
         {
@@ -80,9 +79,7 @@ public sealed class AttentionCalibrationTests
     [TestMethod]
     public void Onnx_runtime_runs_the_deploy_model_products_of_activations_as_integer_matmuls()
     {
-        var optimized = Path.Combine(RepoPaths.NewTempDirectory(), "optimized.onnx");
-        using (ModelRunner.Create(OnnxModelFile.Load(Output("deploy.onnx")), new ExecutionOptions { OptimizedModelPath = optimized })) { }
-        var ops = OnnxModelFile.Load(optimized).Graph.Nodes.Select(n => n.OpType).ToList();
+        var ops = OptimizedGraph.Of(Output("deploy.onnx")).Nodes.Select(n => n.OpType).ToList();
         Assert.AreEqual(0, ops.Count(o => o == "MatMul"), $"no float MatMul left: {string.Join(", ", ops)}");
         Assert.AreEqual(6, ops.Count(o => o is "QLinearMatMul" or "MatMulIntegerToFloat"), string.Join(", ", ops));
     }
@@ -97,9 +94,7 @@ public sealed class AttentionCalibrationTests
             Assert.AreEqual("DequantizeLinear", bias.OpType, name);
             Assert.AreEqual((int)DataType.Uint8, deploy.Initializers[bias.Inputs[0]].DataType, $"{name}: the activations' type");
         }
-        var optimized = Path.Combine(RepoPaths.NewTempDirectory(), "optimized.onnx");
-        using (ModelRunner.Create(OnnxModelFile.Load(Output("deploy.onnx")), new ExecutionOptions { OptimizedModelPath = optimized })) { }
-        var graph = OnnxModelFile.Load(optimized).Graph;
+        var graph = OptimizedGraph.Of(Output("deploy.onnx"));
         var roundTrips = QdqRoundTrips.Find(graph).FloatNodes.Select(n => n.OpType).ToList();
         Assert.IsFalse(roundTrips.Contains("Add"), $"float kernels between DQ and Q: {string.Join(", ", roundTrips)}");
         Assert.IsTrue(graph.Nodes.Count(n => n.OpType == "QLinearAdd") >= 3, string.Join(", ", graph.Nodes.Select(n => n.OpType)));

@@ -35,7 +35,8 @@ public sealed class CaffeLeNetTests
         _images = ReadIdx(RepoPaths.SharedData("mnist", "t10k-images-idx3-ubyte.gz"), 0x803, 28 * 28);
         _labels = ReadIdx(RepoPaths.SharedData("mnist", "t10k-labels-idx1-ubyte.gz"), 0x801, 1).Select(l => l[0]).ToArray();
         var calibrationSet = RepoPaths.NewTempDirectory();
-        for (var i = 0; i < CalibrationImages; i++) WriteImageNpy(Path.Combine(calibrationSet, $"{i:D5}.npy"), _images[i]);
+        // Raw uint8 [1,28,28] tensors: calibration applies the model's value preprocessing to them.
+        for (var i = 0; i < CalibrationImages; i++) NumpyFiles.Npy(Path.Combine(calibrationSet, $"{i:D5}.npy"), new NpyEntry("|u1", [1, 28, 28], _images[i]));
         _output = RepoPaths.NewTempDirectory();
         CalibrationRun.Execute(new CalibrationRequest
         {
@@ -115,15 +116,5 @@ public sealed class CaffeLeNetTests
         var count = Int(4);
         var start = magic == 0x803 ? 16 : 8;
         return Enumerable.Range(0, count).Select(i => bytes.AsSpan(start + i * itemSize, itemSize).ToArray()).ToArray();
-    }
-
-    // A raw uint8 [1,28,28] tensor: calibration applies the model's value preprocessing to it.
-    private static void WriteImageNpy(string path, byte[] pixels)
-    {
-        var header = "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 28, 28), }".PadRight(64 - 10 - 1) + "\n";
-        using var file = File.Create(path);
-        file.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, (byte)header.Length, 0]);
-        file.Write(System.Text.Encoding.ASCII.GetBytes(header));
-        file.Write(pixels);
     }
 }

@@ -69,25 +69,25 @@ public sealed class MixedCalibrationDataTests
             }, ["holds 9 images but", "holds 8 .npz files", "0100.bmp' has no .npz partner", "0100.npz"]),
             ("partner without image", (dir, images, extras) =>
             {
-                ImageVectorData.Npz(Path.Combine(extras, "0100.npz"), ("vector", [4], ImageVectorData.Vector(1)));
+                NumpyFiles.Npz(Path.Combine(extras, "0100.npz"), ("vector", NpyEntry.Floats([4], ImageVectorData.Vector(1))));
                 return $"{images};{extras}";
             }, ["0100.npz' has no image partner"]),
             ("input covered twice", (dir, images, extras) =>
             {
                 File.Delete(Path.Combine(extras, "0000.npz"));
-                ImageVectorData.Npz(Path.Combine(extras, "0000.npz"), ("vector", [4], ImageVectorData.Vector(0)), ("image", [3, 8, 8], new float[192]));
+                NumpyFiles.Npz(Path.Combine(extras, "0000.npz"), ("vector", NpyEntry.Floats([4], ImageVectorData.Vector(0))), ("image", NpyEntry.Floats([3, 8, 8], new float[192])));
                 return $"{images};{extras}";
             }, ["0000.npz' holds an array 'image'", "fed by the images of"]),
             ("array of no input", (dir, images, extras) =>
             {
                 File.Delete(Path.Combine(extras, "0000.npz"));
-                ImageVectorData.Npz(Path.Combine(extras, "0000.npz"), ("other", [4], ImageVectorData.Vector(0)));
+                NumpyFiles.Npz(Path.Combine(extras, "0000.npz"), ("other", NpyEntry.Floats([4], ImageVectorData.Vector(0))));
                 return $"{images};{extras}";
             }, ["0000.npz' holds an array 'other'", "key the arrays by input name"]),
             ("input not covered", (dir, images, extras) =>
             {
                 File.Delete(Path.Combine(extras, "0000.npz"));
-                ImageVectorData.Npz(Path.Combine(extras, "0000.npz"));
+                NumpyFiles.Npz(Path.Combine(extras, "0000.npz"));
                 return $"{images};{extras}";
             }, ["0000.npz' has no array for input 'vector'"]),
             ("no partners at all", (dir, images, extras) => images,
@@ -115,7 +115,7 @@ public sealed class MixedCalibrationDataTests
         var model = ImageVectorData.Model(dir);
         var (images, extras) = ImageVectorData.Write(dir, 8);
         File.Delete(Path.Combine(extras, "0003.npz"));
-        ImageVectorData.Npz(Path.Combine(extras, "0003.npz"), ("vector", [2, 4], [.. ImageVectorData.Vector(3), .. ImageVectorData.Vector(4)]));
+        NumpyFiles.Npz(Path.Combine(extras, "0003.npz"), ("vector", NpyEntry.Floats([2, 4], [.. ImageVectorData.Vector(3), .. ImageVectorData.Vector(4)])));
 
         var error = Assert.ThrowsExactly<CalibException>(() => CalibrationRun.Execute(Request(model, $"{images};{extras}", RepoPaths.NewTempDirectory())));
 

@@ -17,7 +17,7 @@ public sealed class NpyTests
     public void Float32_tensors_are_used_as_they_are(int version, int[] shape)
     {
         var dir = RepoPaths.NewTempDirectory();
-        TestFiles.Npy(Path.Combine(dir, "a.npy"), "<f4", shape, Values.SelectMany(BitConverter.GetBytes).ToArray(), version: version);
+        NumpyFiles.Npy(Path.Combine(dir, "a.npy"), NpyEntry.Floats(shape, Values), version: version);
 
         var batch = TestFiles.ReadAll(dir, Layout, Preprocessing.Preset("imagenet") with { Resize = null, Crop = null, Mean = [1f], Std = [2f] }, 1, 1).Single();
 
@@ -29,7 +29,7 @@ public sealed class NpyTests
     public void Uint8_tensors_get_the_value_preprocessing()
     {
         var dir = RepoPaths.NewTempDirectory();
-        TestFiles.Npy(Path.Combine(dir, "a.npy"), "|u1", [2, 1, 3], [0, 51, 255, 10, 20, 30]);
+        NumpyFiles.Npy(Path.Combine(dir, "a.npy"), new NpyEntry("|u1", [2, 1, 3], [0, 51, 255, 10, 20, 30]));
 
         var data = TestFiles.ReadOne(dir, Layout, new Preprocessing { MeanValues = [0f, 10f], Scale = 0.5f });
 
@@ -40,7 +40,7 @@ public sealed class NpyTests
     public void Npy_tensors_and_images_mix_in_file_order()
     {
         var dir = RepoPaths.NewTempDirectory();
-        TestFiles.NpyFloats(Path.Combine(dir, "a.npy"), [1, 28, 28], Enumerable.Repeat(0.25f, 784).ToArray());
+        NumpyFiles.Npy(Path.Combine(dir, "a.npy"), NpyEntry.Floats([1, 28, 28], Enumerable.Repeat(0.25f, 784).ToArray()));
         TestFiles.Gray28(Path.Combine(dir, "b.png"), 255);
 
         var batch = TestFiles.ReadAll(dir, new InputLayout(1, 28, 28), new Preprocessing { Scale = 2f }, 2, 1).Single();
@@ -56,7 +56,7 @@ public sealed class NpyTests
     public void Unsupported_layouts_and_dtypes_are_named(string descr, bool fortran, string expected)
     {
         var dir = RepoPaths.NewTempDirectory();
-        var path = TestFiles.Npy(Path.Combine(dir, "a.npy"), descr, [2, 1, 3], new byte[48], fortran);
+        var path = NumpyFiles.Npy(Path.Combine(dir, "a.npy"), new NpyEntry(descr, [2, 1, 3], new byte[48]), fortran);
 
         var error = Assert.ThrowsExactly<CalibException>(() => TestFiles.ReadOne(dir, Layout, new Preprocessing()));
 
@@ -68,7 +68,7 @@ public sealed class NpyTests
     public void A_tensor_of_the_wrong_shape_is_named()
     {
         var dir = RepoPaths.NewTempDirectory();
-        var path = TestFiles.NpyFloats(Path.Combine(dir, "a.npy"), [3, 1, 2], new float[6]);
+        var path = NumpyFiles.Npy(Path.Combine(dir, "a.npy"), NpyEntry.Floats([3, 1, 2], new float[6]));
 
         var error = Assert.ThrowsExactly<CalibException>(() => TestFiles.ReadOne(dir, Layout, new Preprocessing()));
 
@@ -80,7 +80,7 @@ public sealed class NpyTests
     public void A_tensor_of_the_wrong_size_is_named()
     {
         var dir = RepoPaths.NewTempDirectory();
-        var path = TestFiles.NpyFloats(Path.Combine(dir, "a.npy"), [2, 3, 1], new float[6]);
+        var path = NumpyFiles.Npy(Path.Combine(dir, "a.npy"), NpyEntry.Floats([2, 3, 1], new float[6]));
 
         var error = Assert.ThrowsExactly<CalibException>(() => TestFiles.ReadOne(dir, Layout, new Preprocessing()));
 
@@ -110,5 +110,5 @@ public sealed class NpyTests
     }
 
     private static string NpyWith(int[] shape, float[] values) =>
-        TestFiles.NpyFloats(Path.Combine(RepoPaths.NewTempDirectory(), "x.npy"), shape, values);
+        NumpyFiles.Npy(Path.Combine(RepoPaths.NewTempDirectory(), "x.npy"), NpyEntry.Floats(shape, values));
 }

@@ -31,9 +31,9 @@ public sealed class TensorCalibrationDataTests
         for (var i = 0; i < Samples; i++)
         {
             var (x, ids, rate) = TensorDataFiles.Sample(i);
-            TensorDataFiles.Npy(Path.Combine(npy, "x", $"{i:D2}.npy"), NpyEntry.Floats([4], x));
-            TensorDataFiles.Npy(Path.Combine(npy, "ids", $"{i:D2}.npy"), NpyEntry.Int64s([1, 4], ids));
-            TensorDataFiles.Npy(Path.Combine(npy, "rate", $"{i:D2}.npy"), NpyEntry.Int64s([], rate));
+            NumpyFiles.Npy(Path.Combine(npy, "x", $"{i:D2}.npy"), NpyEntry.Floats([4], x));
+            NumpyFiles.Npy(Path.Combine(npy, "ids", $"{i:D2}.npy"), NpyEntry.Int64s([1, 4], ids));
+            NumpyFiles.Npy(Path.Combine(npy, "rate", $"{i:D2}.npy"), NpyEntry.Int64s([], rate));
             File.WriteAllBytes(Path.Combine(bin, "x", $"{i:D2}.bin"), NpyEntry.Floats([1, 4], x).Data);
             File.WriteAllBytes(Path.Combine(bin, "ids", $"{i:D2}.bin"), NpyEntry.Int64s([1, 4], ids).Data);
             File.WriteAllBytes(Path.Combine(bin, "rate", $"{i:D2}.bin"), NpyEntry.Int64s([], rate).Data);
@@ -122,7 +122,7 @@ public sealed class TensorCalibrationDataTests
         foreach (var (name, arrays, expected) in cases)
         {
             var dir = RepoPaths.NewTempDirectory();
-            var file = TensorDataFiles.Npz(Path.Combine(dir, "bad.npz"), arrays);
+            var file = NumpyFiles.Npz(Path.Combine(dir, "bad.npz"), arrays);
             var output = RepoPaths.NewTempDirectory();
 
             var e = Assert.ThrowsExactly<CalibException>(() => CalibrationRun.Execute(Request(model, dir, output, batchNum: 1, batchSize: 1)), name);
@@ -138,8 +138,8 @@ public sealed class TensorCalibrationDataTests
     {
         var model = TensorDataFiles.ThreeInputModel();
         var dir = RepoPaths.NewTempDirectory();
-        TensorDataFiles.Npz(Path.Combine(dir, "0.npz"), ("x", NpyEntry.Floats([4], 1, 2, 3, 4)), ("ids", NpyEntry.Int64s([4], 1, 1, 1, 1)), ("rate", NpyEntry.Int64s([], 2)));
-        TensorDataFiles.Npz(Path.Combine(dir, "1.npz"), ("x", NpyEntry.Floats([4], 1, 2, 3, 4)), ("ids", NpyEntry.Int64s([4], 1, 1, 1, 1)), ("rate", NpyEntry.Int64s([], 3)));
+        NumpyFiles.Npz(Path.Combine(dir, "0.npz"), ("x", NpyEntry.Floats([4], 1, 2, 3, 4)), ("ids", NpyEntry.Int64s([4], 1, 1, 1, 1)), ("rate", NpyEntry.Int64s([], 2)));
+        NumpyFiles.Npz(Path.Combine(dir, "1.npz"), ("x", NpyEntry.Floats([4], 1, 2, 3, 4)), ("ids", NpyEntry.Int64s([4], 1, 1, 1, 1)), ("rate", NpyEntry.Int64s([], 3)));
 
         var e = Assert.ThrowsExactly<CalibException>(() => CalibrationRun.Execute(Request(model, dir, RepoPaths.NewTempDirectory(), batchNum: 1, batchSize: 2)));
         StringAssert.Contains(e.Message, "'rate'");
@@ -160,8 +160,8 @@ public sealed class TensorCalibrationDataTests
         var model = Path.Combine(RepoPaths.NewTempDirectory(), "seq.onnx");
         OnnxModelFile.Save(new Graph.Ir.OnnxModel(graph, 13), model);
         var dir = RepoPaths.NewTempDirectory();
-        TensorDataFiles.Npy(Path.Combine(dir, "a.npy"), NpyEntry.Floats([3, 2], 1, 2, 3, 4, 5, 6));
-        TensorDataFiles.Npy(Path.Combine(dir, "b.npy"), NpyEntry.Floats([5, 2], 0, 1, 2, 3, 4, 5, 6, 7, 8, -9));
+        NumpyFiles.Npy(Path.Combine(dir, "a.npy"), NpyEntry.Floats([3, 2], 1, 2, 3, 4, 5, 6));
+        NumpyFiles.Npy(Path.Combine(dir, "b.npy"), NpyEntry.Floats([5, 2], 0, 1, 2, 3, 4, 5, 6, 7, 8, -9));
 
         var e = Assert.ThrowsExactly<CalibException>(() => CalibrationRun.Execute(Request(model, dir, RepoPaths.NewTempDirectory(), batchNum: 1, batchSize: 2)));
         StringAssert.Contains(e.Message, "samples of different shapes cannot be batched; use --batch-size 1");
@@ -201,7 +201,7 @@ public sealed class TensorCalibrationDataTests
     {
         var samples = Enumerable.Range(first, count).Select(TensorDataFiles.Sample).ToList();
         int[] Shape(int size) => batched ? [count, size] : [size];
-        TensorDataFiles.Npz(path,
+        NumpyFiles.Npz(path,
             ("x", NpyEntry.Floats(Shape(4), samples.SelectMany(s => s.X).ToArray())),
             ("ids", NpyEntry.Int64s(Shape(4), samples.SelectMany(s => s.Ids).ToArray())),
             ("rate", NpyEntry.Int64s([], samples[0].Rate)));

@@ -1,5 +1,3 @@
-using System.IO.Compression;
-using System.Runtime.InteropServices;
 using Calib.Graph.Ir;
 using Calib.Graph.Onnx;
 using Calib.Tests.Shared;
@@ -7,32 +5,9 @@ using DataType = Calib.Graph.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Calib.Algorithms.Tests.Data;
 
-/// <summary>One array to write: its .npy descriptor, shape and raw bytes.</summary>
-internal sealed record NpyEntry(string Descr, int[] Shape, byte[] Data)
-{
-    public static NpyEntry Floats(int[] shape, params float[] values) => new("<f4", shape, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
-
-    public static NpyEntry Int64s(int[] shape, params long[] values) => new("<i8", shape, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
-}
-
-/// <summary>Tensor calibration files (.npy, .npz, .bin) and a small three-input model for the tensor-data tests.</summary>
+/// <summary>A small three-input model and its samples for the tensor-data tests (the files: <see cref="NumpyFiles"/>).</summary>
 internal static class TensorDataFiles
 {
-    public static string Npy(string path, NpyEntry entry) => TestFiles.Npy(path, entry.Descr, entry.Shape, entry.Data);
-
-    /// <summary>A .npz archive (stored, as numpy.savez writes it) of <paramref name="arrays"/>.</summary>
-    public static string Npz(string path, params (string Key, NpyEntry Array)[] arrays)
-    {
-        var scratch = Path.Combine(RepoPaths.NewTempDirectory(), "entry.npy");
-        using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
-        foreach (var (key, array) in arrays)
-        {
-            Npy(scratch, array);
-            zip.CreateEntryFromFile(scratch, key + ".npy", CompressionLevel.NoCompression);
-        }
-        return path;
-    }
-
     /// <summary>
     /// x float32 [batch,4], ids int64 [batch,4], rate int64 scalar: y = MatMul((x + float(ids)) · float(rate), W).
     /// The MatMul's input mixes all three inputs, so its range shows whether each was fed.

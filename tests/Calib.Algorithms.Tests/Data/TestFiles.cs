@@ -1,4 +1,3 @@
-using System.Text;
 using Calib.Algorithms.Data;
 using Calib.Tests.Shared;
 using SkiaSharp;
@@ -37,26 +36,6 @@ internal static class TestFiles
 
     /// <summary>A constant grayscale 28x28 PNG.</summary>
     public static string Gray28(string path, byte value = 128) => Gray(path, 28, 28, (_, _) => value);
-
-    /// <summary>A .npy file with the given header fields and raw data.</summary>
-    public static string Npy(string path, string descr, int[] shape, byte[] data, bool fortran = false, int version = 1)
-    {
-        var shapeText = shape.Length == 1 ? $"({shape[0]},)" : $"({string.Join(", ", shape)})";
-        var dict = $"{{'descr': '{descr}', 'fortran_order': {(fortran ? "True" : "False")}, 'shape': {shapeText}, }}";
-        var lengthSize = version == 1 ? 2 : 4;
-        var prefix = 8 + lengthSize;
-        var padded = dict.PadRight((prefix + dict.Length + 1 + 63) / 64 * 64 - prefix - 1) + "\n";
-        using var file = File.Create(path);
-        file.Write([0x93, .. "NUMPY"u8, (byte)version, 0]);
-        file.Write(lengthSize == 2 ? BitConverter.GetBytes((ushort)padded.Length) : BitConverter.GetBytes((uint)padded.Length));
-        file.Write(Encoding.Latin1.GetBytes(padded));
-        file.Write(data);
-        return path;
-    }
-
-    /// <summary>A float32 .npy file.</summary>
-    public static string NpyFloats(string path, int[] shape, float[] values) =>
-        Npy(path, "<f4", shape, values.SelectMany(BitConverter.GetBytes).ToArray());
 
     /// <summary>Every batch of a read, as a list.</summary>
     public static List<Batch> ReadAll(string directory, InputLayout layout, Preprocessing preprocessing, int batchSize, int batchCount, BatchReaderOptions? options = null)

@@ -29,7 +29,7 @@ public sealed class AnyDataFidelityTests
             var count = 1 + 2 * (file % 3);
             var rows = Enumerable.Range(sample, count).Select(i => TensorDataFiles.Sample(i % 8)).ToList(); // held-out samples within the fed range
             sample += count;
-            TensorDataFiles.Npz(Path.Combine(dir, $"{file:D4}.npz"),
+            NumpyFiles.Npz(Path.Combine(dir, $"{file:D4}.npz"),
                 ("x", NpyEntry.Floats([count, 4], [.. rows.SelectMany(r => r.X)])),
                 ("ids", NpyEntry.Int64s([count, 4], [.. rows.SelectMany(r => r.Ids)])),
                 ("rate", NpyEntry.Int64s([], 2)));

@@ -11,7 +11,7 @@ public sealed class BadInputTests
     [TestMethod]
     public void A_missing_model_file()
     {
-        AssertOneClearError(CliRunner.InProcess("inspect", "--model", "/nowhere/net.onnx"), "/nowhere/net.onnx", "does not exist");
+        UserErrors.AssertOneAndNothingElse(CliRunner.InProcess("inspect", "--model", "/nowhere/net.onnx"), "/nowhere/net.onnx", "does not exist");
     }
 
     [TestMethod]
@@ -19,7 +19,7 @@ public sealed class BadInputTests
     {
         var path = Path.Combine(RepoPaths.NewTempDirectory(), "deploy.prototxt");
         File.WriteAllText(path, "name: \"LeNet\"\nlayer { name: \"conv1\" type: \"Convolution\" }\n");
-        AssertOneClearError(CliRunner.InProcess("inspect", "--model", path), path, "not");
+        UserErrors.AssertOneAndNothingElse(CliRunner.InProcess("inspect", "--model", path), path, "not");
     }
 
     [TestMethod]
@@ -28,13 +28,13 @@ public sealed class BadInputTests
         var bytes = File.ReadAllBytes(SampleModel);
         var path = Path.Combine(RepoPaths.NewTempDirectory(), "truncated.onnx");
         File.WriteAllBytes(path, bytes[..(bytes.Length * 2 / 3)]);
-        AssertOneClearError(CliRunner.InProcess("inspect", "--model", path), path, "truncated");
+        UserErrors.AssertOneAndNothingElse(CliRunner.InProcess("inspect", "--model", path), path, "truncated");
     }
 
     [TestMethod]
     public void The_real_executable_reports_without_a_stack_trace()
     {
-        AssertOneClearError(CliRunner.AsProcess("inspect", "--model", "missing.onnx"), "missing.onnx", "does not exist");
+        UserErrors.AssertOneAndNothingElse(CliRunner.AsProcess("inspect", "--model", "missing.onnx"), "missing.onnx", "does not exist");
     }
 
     [TestMethod]
@@ -43,17 +43,5 @@ public sealed class BadInputTests
         var result = CliRunner.InProcess("inspect");
         Assert.AreNotEqual(0, result.ExitCode);
         StringAssert.Contains(result.Error, "--model");
-    }
-
-    private static void AssertOneClearError(CliRunner.Outcome result, string file, string what)
-    {
-        Assert.AreEqual(CalibApp.UserError, result.ExitCode);
-        Assert.AreEqual("", result.Output);
-        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.AreEqual(1, lines.Length, result.Error);
-        StringAssert.StartsWith(lines[0], "calib: error: ");
-        StringAssert.Contains(lines[0], file);
-        StringAssert.Contains(lines[0], what);
-        Assert.IsFalse(result.Error.Contains("   at "), "stack trace printed");
     }
 }

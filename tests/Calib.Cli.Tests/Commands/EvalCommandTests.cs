@@ -63,7 +63,7 @@ public sealed class EvalCommandTests
     [TestMethod]
     public void A_missing_eval_set_is_one_clear_error()
     {
-        AssertOneClearError(CliRunner.InProcess(["eval", "--model", SampleModel, "--quantized", FakeQuant, "--eval-set", "/no/eval/set", .. Normalization]),
+        UserErrors.AssertOne(CliRunner.InProcess(["eval", "--model", SampleModel, "--quantized", FakeQuant, "--eval-set", "/no/eval/set", .. Normalization]),
             "/no/eval/set", "does not exist");
     }
 
@@ -79,7 +79,7 @@ public sealed class EvalCommandTests
 
         var result = CliRunner.InProcess(["eval", "--model", SampleModel, "--quantized", FakeQuant, "--eval-set", set, .. Normalization]);
 
-        AssertOneClearError(result, "10_not_a_fashion_class", "outside the 10 classes");
+        UserErrors.AssertOne(result, "10_not_a_fashion_class", "outside the 10 classes");
     }
 
     [TestMethod]
@@ -94,7 +94,7 @@ public sealed class EvalCommandTests
 
         var result = CliRunner.InProcess(["eval", "--model", SampleModel, "--quantized", FakeQuant, "--eval-set", set, .. Normalization]);
 
-        AssertOneClearError(result, set, "has 3 class folders but model");
+        UserErrors.AssertOne(result, set, "has 3 class folders but model");
     }
 
     [TestMethod]
@@ -105,27 +105,17 @@ public sealed class EvalCommandTests
     public void Evaluation_flags_without_an_eval_set_are_refused(string flag, string value)
     {
         var result = CliRunner.InProcess("run", "--model", SampleModel, "--calib-set", Images, flag, value, "--output", RepoPaths.NewTempDirectory());
-        AssertOneClearError(result, flag, "needs --eval-set");
+        UserErrors.AssertOne(result, flag, "needs --eval-set");
     }
 
     [TestMethod]
     public void Bad_evaluation_flags_are_named()
     {
-        AssertOneClearError(CliRunner.InProcess("eval", "--model", SampleModel, "--quantized", FakeQuant, "--eval-set", EvalImages, "--sensitivity", "kl"),
+        UserErrors.AssertOne(CliRunner.InProcess("eval", "--model", SampleModel, "--quantized", FakeQuant, "--eval-set", EvalImages, "--sensitivity", "kl"),
             "--sensitivity 'kl'", "is not sqnr or accuracy");
-        AssertOneClearError(CliRunner.InProcess("eval", "--model", SampleModel, "--quantized", FakeQuant, "--eval-set", EvalImages, "--plot-layer", "/fc1/Gemm"),
+        UserErrors.AssertOne(CliRunner.InProcess("eval", "--model", SampleModel, "--quantized", FakeQuant, "--eval-set", EvalImages, "--plot-layer", "/fc1/Gemm"),
             "--plot-layer", "needs --plots");
-        AssertOneClearError(CliRunner.InProcess("eval", "--model", SampleModel, "--quantized", SampleModel, "--eval-set", EvalImages),
+        UserErrors.AssertOne(CliRunner.InProcess("eval", "--model", SampleModel, "--quantized", SampleModel, "--eval-set", EvalImages),
             SampleModel, "has no quantized layer");
-    }
-
-    private static void AssertOneClearError(CliRunner.Outcome result, string subject, string what)
-    {
-        Assert.AreEqual(CalibApp.UserError, result.ExitCode, result.Output + result.Error);
-        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.AreEqual(1, lines.Length, result.Error);
-        StringAssert.StartsWith(lines[0], "calib: error: ");
-        StringAssert.Contains(lines[0], subject);
-        StringAssert.Contains(lines[0], what);
     }
 }

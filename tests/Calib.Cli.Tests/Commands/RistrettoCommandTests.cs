@@ -57,7 +57,7 @@ public sealed class RistrettoCommandTests
     {
         var result = CliRunner.InProcess("ristretto", "quantize", "--model", SampleModel, "--model-quantized", "q.json",
             "--trimming-mode", "fixed_point", "--eval-set", SampleEvalSet);
-        AssertOneLine(result, "--trimming-mode 'fixed_point' is not a Ristretto trimming mode");
+        UserErrors.AssertOne(result, "--trimming-mode 'fixed_point' is not a Ristretto trimming mode");
     }
 
     [TestMethod]
@@ -65,7 +65,7 @@ public sealed class RistrettoCommandTests
     {
         var result = CliRunner.InProcess("ristretto", "quantize", "--model", SampleModel, "--model-quantized", "q.json",
             "--trimming-mode", "minifloat");
-        AssertOneLine(result, "--eval-set is required");
+        UserErrors.AssertOne(result, "--eval-set is required");
     }
 
     [TestMethod]
@@ -73,7 +73,7 @@ public sealed class RistrettoCommandTests
     {
         var result = CliRunner.InProcess("ristretto", "quantize", "--model", SampleModel, "--model-quantized", Path.Combine(RepoPaths.NewTempDirectory(), "q.json"),
             "--trimming-mode", "minifloat", "--eval-set", "no-such-folder");
-        AssertOneLine(result, "Evaluation set 'no-such-folder' does not exist");
+        UserErrors.AssertOne(result, "Evaluation set 'no-such-folder' does not exist");
     }
 
     [TestMethod]
@@ -81,15 +81,6 @@ public sealed class RistrettoCommandTests
     {
         var result = CliRunner.InProcess("ristretto", "quantize", "--model", SampleModel, "--model-quantized", Path.Combine(RepoPaths.NewTempDirectory(), "q.json"),
             "--trimming-mode", "dynamic_fixed_point", "--iterations", "6", "--eval-set", SampleEvalSet);
-        AssertOneLine(result, "has 500 samples; --iterations 6 × --batch-size 100 needs 600");
-    }
-
-    private static void AssertOneLine(CliRunner.Outcome result, string message)
-    {
-        Assert.AreEqual(CalibApp.UserError, result.ExitCode);
-        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.HasCount(1, lines, result.Error);
-        StringAssert.StartsWith(lines[0], "calib: error: ");
-        StringAssert.Contains(lines[0], message);
+        UserErrors.AssertOne(result, "has 500 samples; --iterations 6 × --batch-size 100 needs 600");
     }
 }

@@ -16,7 +16,7 @@ public sealed class FuzzRegressionTests
     {
         var path = EditSample(model => model.Graph.Node.First(n => n.OpType == "BatchNormalization").Input.RemoveAt(4));
 
-        AssertOneError(CliRunner.InProcess("config", "init", "--model", path, "-o", OutputFile()), path, "(BatchNormalization) has inputs", "takes 5");
+        UserErrors.AssertOne(CliRunner.InProcess("config", "init", "--model", path, "-o", OutputFile()), path, "(BatchNormalization) has inputs", "takes 5");
     }
 
     [TestMethod]
@@ -24,7 +24,7 @@ public sealed class FuzzRegressionTests
     {
         var path = EditSample(model => model.Graph.Node.First(n => n.OpType == "Conv").Input[0] = "missing_tensor");
 
-        AssertOneError(CliRunner.InProcess("config", "init", "--model", path, "-o", OutputFile()), path, "reads tensor 'missing_tensor'", "no graph input, initializer or node output");
+        UserErrors.AssertOne(CliRunner.InProcess("config", "init", "--model", path, "-o", OutputFile()), path, "reads tensor 'missing_tensor'", "no graph input, initializer or node output");
     }
 
     [TestMethod]
@@ -43,7 +43,7 @@ public sealed class FuzzRegressionTests
             bn.Input[4] = "short_variance";
         });
 
-        AssertOneError(CliRunner.InProcess("config", "init", "--model", path, "-o", OutputFile()), "BatchNormalization '/bn1/BatchNormalization'", "they need one per channel each");
+        UserErrors.AssertOne(CliRunner.InProcess("config", "init", "--model", path, "-o", OutputFile()), "BatchNormalization '/bn1/BatchNormalization'", "they need one per channel each");
     }
 
     [TestMethod]
@@ -55,7 +55,7 @@ public sealed class FuzzRegressionTests
             model.Graph.Initializer.First(t => t.Name == conv.Input[1]).Dims[1] = 0;
         });
 
-        AssertOneError(CliRunner.InProcess("config", "init", "--model", path, "-o", OutputFile()), "Conv '/conv1/Conv'", "does not fit");
+        UserErrors.AssertOne(CliRunner.InProcess("config", "init", "--model", path, "-o", OutputFile()), "Conv '/conv1/Conv'", "does not fit");
     }
 
     [TestMethod]
@@ -69,7 +69,7 @@ public sealed class FuzzRegressionTests
 
         var result = CliRunner.InProcess("convert", "--model", prototxt, "--weights", caffemodel, "-o", Path.Combine(folder, "net.onnx"));
 
-        AssertOneError(result, "Layer 'conv1' (Convolution)", "is too large: check the layer's parameters");
+        UserErrors.AssertOne(result, "Layer 'conv1' (Convolution)", "is too large: check the layer's parameters");
     }
 
     [TestMethod]
@@ -86,7 +86,7 @@ public sealed class FuzzRegressionTests
 
         var result = CliRunner.InProcess("run", "--model", model, "--calib-set", samples, "--batch-num", "1", "--batch-size", "1", "-o", Path.Combine(folder, "out"));
 
-        AssertOneError(result, "x.npy", "without a readable 'fortran_order' entry", "\\x01rder");
+        UserErrors.AssertOne(result, "x.npy", "without a readable 'fortran_order' entry", "\\x01rder");
     }
 
     private static string EditSample(Action<ModelProto> edit)
@@ -99,13 +99,4 @@ public sealed class FuzzRegressionTests
     }
 
     private static string OutputFile() => Path.Combine(RepoPaths.NewTempDirectory(), "quant.json");
-
-    private static void AssertOneError(CliRunner.Outcome result, params string[] parts)
-    {
-        Assert.AreEqual(CalibApp.UserError, result.ExitCode, result.Error);
-        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.AreEqual(1, lines.Length, result.Error);
-        StringAssert.StartsWith(lines[0], "calib: error: ");
-        foreach (var part in parts) StringAssert.Contains(lines[0], part);
-    }
 }

@@ -27,7 +27,7 @@ public sealed class HostileInputTests
 
         var (result, output) = Run(folder, "--config", cfg);
 
-        AssertOneError(result, cfg, "candidate factors per bound; calib allows at most 200");
+        UserErrors.AssertOne(result, cfg, "candidate factors per bound; calib allows at most 200");
         Assert.IsFalse(Directory.Exists(output), "nothing is written");
     }
 
@@ -40,7 +40,7 @@ public sealed class HostileInputTests
         File.WriteAllBytes(bomb, PngHeader(100_000, 100_000));
 
         var (refused, output) = RunOn(folder, set);
-        AssertOneError(refused, bomb, "100000x100000 = 10,000,000,000 pixels; calib decodes at most 100,000,000");
+        UserErrors.AssertOne(refused, bomb, "100000x100000 = 10,000,000,000 pixels; calib decodes at most 100,000,000");
         Assert.IsFalse(Directory.Exists(output));
 
         var (skipped, _) = RunOn(folder, set, "--skip-bad-images");
@@ -59,7 +59,7 @@ public sealed class HostileInputTests
         var run = Task.Run(() => RunOn(folder, set));
         Assert.IsTrue(run.Wait(TimeSpan.FromSeconds(60)), "the run hangs on the FIFO");
 
-        AssertOneError(run.Result.Result, fifo, "not a regular file (a FIFO, socket or device)");
+        UserErrors.AssertOne(run.Result.Result, fifo, "not a regular file (a FIFO, socket or device)");
     }
 
     [TestMethod]
@@ -72,7 +72,7 @@ public sealed class HostileInputTests
 
         var (result, _) = RunOn(folder, set);
 
-        AssertOneError(result, link, "is a symbolic link to");
+        UserErrors.AssertOne(result, link, "is a symbolic link to");
         StringAssert.Contains(result.Error, "which does not exist");
     }
 
@@ -82,14 +82,14 @@ public sealed class HostileInputTests
         var link = Path.Combine(RepoPaths.NewTempDirectory(), "net.onnx");
         File.CreateSymbolicLink(link, "/nowhere/net.onnx");
 
-        AssertOneError(CliRunner.InProcess("inspect", "--model", link), link, "is a symbolic link to '/nowhere/net.onnx', which does not exist");
+        UserErrors.AssertOne(CliRunner.InProcess("inspect", "--model", link), link, "is a symbolic link to '/nowhere/net.onnx', which does not exist");
     }
 
     [TestMethod]
     public void An_empty_output_folder_is_a_usage_error()
     {
         var result = CliRunner.InProcess("run", "--model", SampleModel, "--calib-set", Images, "--batch-num", "1", "--output", "");
-        AssertOneError(result, "--output ''", "is empty");
+        UserErrors.AssertOne(result, "--output ''", "is empty");
     }
 
     [TestMethod]
@@ -99,11 +99,11 @@ public sealed class HostileInputTests
         var folder = RepoPaths.NewTempDirectory();
 
         var intoFolder = CliRunner.InProcess("convert", "--model", prototxt, "--weights", caffemodel, "-o", folder);
-        AssertOneError(intoFolder, folder, "is a folder: give the file to write");
+        UserErrors.AssertOne(intoFolder, folder, "is a folder: give the file to write");
 
         var file = Write(folder, "notes.txt", "x");
         var underFile = CliRunner.InProcess("convert", "--model", prototxt, "--weights", caffemodel, "-o", Path.Combine(file, "net.onnx"));
-        AssertOneError(underFile, file, "is a file, not a folder");
+        UserErrors.AssertOne(underFile, file, "is a file, not a folder");
     }
 
     [TestMethod]
@@ -114,7 +114,7 @@ public sealed class HostileInputTests
 
         var result = CliRunner.InProcess("convert", "--model", prototxt, "--weights", caffemodel, "-o", output);
 
-        AssertOneError(result, "Layer 'prob' (Softmax)", "needs top 1 but the prototxt gives it none");
+        UserErrors.AssertOne(result, "Layer 'prob' (Softmax)", "needs top 1 but the prototxt gives it none");
         Assert.IsFalse(File.Exists(output));
     }
 
@@ -126,7 +126,7 @@ public sealed class HostileInputTests
     {
         var result = CliRunner.InProcess(["run", "--model", SampleModel, "--calib-set", Images, .. extra]);
 
-        AssertOneError(result, message, "Run 'calib run --help' for its options.");
+        UserErrors.AssertOne(result, message, "Run 'calib run --help' for its options.");
         Assert.IsFalse(result.Error.Contains("System.", StringComparison.Ordinal), result.Error);
         Assert.IsFalse(result.Error.Contains("Usage:", StringComparison.Ordinal), "the whole help is not printed");
     }
@@ -134,8 +134,8 @@ public sealed class HostileInputTests
     [TestMethod]
     public void A_missing_required_option_and_a_missing_command_are_one_line()
     {
-        AssertOneError(CliRunner.InProcess("run", "--model", SampleModel), "--calib-set", "Run 'calib run --help'");
-        AssertOneError(CliRunner.InProcess("retrain"), "'calib retrain' needs a command: export, import", "--help");
+        UserErrors.AssertOne(CliRunner.InProcess("run", "--model", SampleModel), "--calib-set", "Run 'calib run --help'");
+        UserErrors.AssertOne(CliRunner.InProcess("retrain"), "'calib retrain' needs a command: export, import", "--help");
     }
 
     [TestMethod]
@@ -146,7 +146,7 @@ public sealed class HostileInputTests
 
         var (result, output) = Run(folder, "--config", cfg);
 
-        AssertOneError(result, $"{cfg}:3:3", "'hfmg_quantize' and 'ifmr_quantize' (line 2) are alternatives");
+        UserErrors.AssertOne(result, $"{cfg}:3:3", "'hfmg_quantize' and 'ifmr_quantize' (line 2) are alternatives");
         Assert.IsFalse(Directory.Exists(output));
     }
 
@@ -158,14 +158,14 @@ public sealed class HostileInputTests
 
         var (result, _) = Run(folder, "--config", json);
 
-        AssertOneError(result, $"{json}:3:3", "key 'batch_num' is given twice");
+        UserErrors.AssertOne(result, $"{json}:3:3", "key 'batch_num' is given twice");
     }
 
     [TestMethod]
     public void A_scale_of_zero_is_refused()
     {
         var (result, output) = Run(RepoPaths.NewTempDirectory(), "--scale", "0");
-        AssertOneError(result, "--scale 0", "makes every pixel 0");
+        UserErrors.AssertOne(result, "--scale 0", "makes every pixel 0");
         Assert.IsFalse(Directory.Exists(output));
     }
 
@@ -194,7 +194,7 @@ public sealed class HostileInputTests
         var result = CliRunner.InProcess("run", "--model", path, "--calib-set", Images, "--batch-num", "1", "--batch-size", "8",
             "--output", Path.Combine(Path.GetDirectoryName(path)!, "out"));
 
-        AssertOneError(result, $"model '{path}' (graph '{model.Graph.Name}')", "ONNX Runtime");
+        UserErrors.AssertOne(result, $"model '{path}' (graph '{model.Graph.Name}')", "ONNX Runtime");
         StringAssert.Contains(result.Error, "onnx.checker");
     }
 
@@ -206,17 +206,6 @@ public sealed class HostileInputTests
         string[] args = ["run", "--model", SampleModel, "--calib-set", calibSet, "--batch-num", "1", "--batch-size", "8",
             "--mean", "0.2860", "--std", "0.3530", "--output", output];
         return (CliRunner.InProcess([.. args, .. extra]), output);
-    }
-
-    private static void AssertOneError(CliRunner.Outcome result, string subject, string what)
-    {
-        Assert.AreEqual(CalibApp.UserError, result.ExitCode, result.Error);
-        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.AreEqual(1, lines.Length, result.Error);
-        StringAssert.StartsWith(lines[0], "calib: error: ");
-        StringAssert.Contains(lines[0], subject);
-        StringAssert.Contains(lines[0], what);
-        Assert.IsFalse(result.Error.Contains("   at ", StringComparison.Ordinal), "stack trace printed");
     }
 
     private static string Write(string folder, string name, string text)

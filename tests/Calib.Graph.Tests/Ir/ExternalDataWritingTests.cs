@@ -4,6 +4,7 @@ using Calib.Graph.Ir;
 using Calib.Graph.Onnx;
 using Calib.Graph.Onnx.Proto;
 using Calib.Tests.Shared;
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using DataType = Calib.Graph.Onnx.Proto.TensorProto.Types.DataType;
 
@@ -78,6 +79,18 @@ public sealed class ExternalDataWritingTests
 
         Assert.IsFalse(File.Exists(path + ".data"));
         Assert.IsFalse(OnnxModelFile.Load(path).LoadedWithExternalData);
+    }
+
+    [TestMethod]
+    public void A_model_below_the_limit_is_written_as_the_message_it_makes_large_and_subgraph_tensors_inline()
+    {
+        var model = Model();
+
+        var bytes = OnnxModelFile.ToBytes(model);
+
+        CollectionAssert.AreEqual(model.ToProto().ToByteArray(), bytes);
+        Assert.IsTrue(model.Graph.Initializers.Values.All(t => t.DataLocation == TensorProto.Types.DataLocation.Default), "the model is left as it was");
+        CollectionAssert.AreEqual(model.ToProto().ToByteArray(), OnnxModelFile.ToBytes(model), "and writes the same bytes again");
     }
 
     [TestMethod]

@@ -1,7 +1,6 @@
-using Calib.Graph.Execution;
 using Calib.Graph.Ir;
-using Calib.Graph.Onnx;
 using Calib.Graph.Quantization;
+using Calib.Tests.Shared;
 using DataType = Calib.Graph.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Calib.Graph.Tests.Quantization;
@@ -49,8 +48,8 @@ public sealed class ConstantOperandsTests
     [TestMethod]
     public void With_its_constant_dequantized_the_bias_add_fuses_into_qlinear_add()
     {
-        var withFloatBias = OptimizedByOnnxRuntime(QuantizedProjection(quantizeBias: false));
-        var withQuantizedBias = OptimizedByOnnxRuntime(QuantizedProjection(quantizeBias: true));
+        var withFloatBias = OptimizedGraph.Of(QuantizedProjection(quantizeBias: false));
+        var withQuantizedBias = OptimizedGraph.Of(QuantizedProjection(quantizeBias: true));
 
         Assert.AreEqual("Add", string.Join(", ", QdqRoundTrips.Find(withFloatBias).FloatNodes.Select(n => n.OpType)),
             "a float constant leaves the Add in float between DequantizeLinear and QuantizeLinear");
@@ -109,20 +108,6 @@ public sealed class ConstantOperandsTests
     {
         var weights = TensorData.ReadFloats(graph.Initializers[name]);
         return builder.Int8Weight(name, new WeightQdq([0.01f], [.. weights.Select(v => (sbyte)Math.Clamp(MathF.Round(v / 0.01f), -127, 127))], 1));
-    }
-
-    private static ModelGraph OptimizedByOnnxRuntime(OnnxModel model)
-    {
-        var optimized = Path.Combine(Path.GetTempPath(), $"calib-constant-operands-{Guid.NewGuid():N}.onnx");
-        try
-        {
-            using (ModelRunner.Create(model, new ExecutionOptions { OptimizedModelPath = optimized })) { }
-            return OnnxModelFile.Load(optimized).Graph;
-        }
-        finally
-        {
-            File.Delete(optimized);
-        }
     }
 
     private static string Ops(ModelGraph graph) => string.Join(", ", graph.Nodes.Select(n => n.OpType));

@@ -173,6 +173,34 @@ public sealed class DeployTensorPlanTests
         Assert.IsTrue(plan.Contains("c"), "the first conv keeps its 8-bit output, so it runs as QLinearConv");
     }
 
+    /// <summary>
+    /// x → MatMul → 400 bias Adds in a chain → Tanh → output, with a second MatMul layer reading the chain's 200th Add:
+    /// the Adds after it are read only in float, each once its reader's output has gone, back to the 200th, which a layer
+    /// reads; the ordered list of calibrated tensors keeps its order.
+    /// </summary>
+    [TestMethod]
+    public void A_long_chain_read_in_float_at_its_end_is_dropped_back_to_the_tensor_a_layer_reads()
+    {
+        const int adds = 400, read = 199;
+        var graph = new ModelGraph("chain");
+        graph.Inputs.Add(ValueInfos.Tensor("x", DataType.Float, 4, 8));
+        graph.AddInitializer("w", TensorData.FromFloats([8, 8], TestModels.Values(1, 8, 8)));
+        graph.AddInitializer("b", TensorData.FromFloats([8], TestModels.Values(2, 8)));
+        var first = graph.AddNode("MatMul", "proj", ["x", "w"], ["mm"]);
+        for (var i = 0; i < adds; i++) graph.AddNode("Add", $"add{i}", [i == 0 ? "mm" : $"a{i - 1}", "b"], [$"a{i}"]);
+        graph.AddNode("Tanh", "tanh", [$"a{adds - 1}"], ["y"]);
+        var second = graph.AddNode("MatMul", "proj2", [$"a{read}", "w"], ["y2"]);
+        graph.Outputs.Add(ValueInfos.Tensor("y", DataType.Float, 4, 8));
+        graph.Outputs.Add(ValueInfos.Tensor("y2", DataType.Float, 4, 8));
+
+        var plan = DeployTensorPlan.Build(graph, new Dictionary<Node, IReadOnlyList<string>> { [first] = ["x"], [second] = [$"a{read}"] });
+
+        // The layers' tensors first (x, the projection's output, the second layer's input), then the Adds in graph order.
+        var expected = new[] { "x", "mm", $"a{read}" }.Concat(Enumerable.Range(0, read).Select(i => $"a{i}")).ToArray();
+        CollectionAssert.AreEqual(expected, plan.Calibrated.ToArray());
+        CollectionAssert.AreEquivalent(expected, plan.All.ToArray());
+    }
+
     [TestMethod]
     public void Without_integer_layer_outputs_a_conv_output_only_float_nodes_read_stays_float()
     {
