@@ -37,7 +37,11 @@ public static class SpeedPlacement
         var budget = request.Speed ?? LatencyBudget.Default;
         PlacementTiming Time(PlacementCandidate candidate, Func<OnnxModel> int8, Func<OnnxModel> floatKept)
         {
-            var latency = PairedLatency.Measure(int8(), floatKept(), [.. shape], execution, budget);
+            // The whole model's check decides whether any of it stays int8: twice the pairs, time and fresh sessions.
+            var spend = candidate.Name == PlacementTiming.WholeModel
+                ? budget with { Time = budget.Time * 2, MaxPairs = budget.MaxPairs * 2, Blocks = budget.Blocks * 2 }
+                : budget;
+            var latency = PairedLatency.Measure(int8(), floatKept(), [.. shape], execution, spend);
             return new PlacementTiming(candidate.Name, candidate.Layers, latency.ReferenceMs, latency.CandidateMs, latency.Pairs);
         }
 

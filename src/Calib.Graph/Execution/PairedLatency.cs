@@ -18,6 +18,14 @@ public sealed record LatencyBudget
     /// <summary>Wall time after which no new pair starts (sessions and warm-up included).</summary>
     public TimeSpan Time { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How many times both sessions are made afresh, each time for its share of the pairs and of the time: one
+    /// pair of sessions can keep a slow placement of its threads for its whole life (two sessions of the same
+    /// model measured 0.74× of each other at 2 threads on a 2-core machine), so pooling several gives a
+    /// median that the next measurement repeats.
+    /// </summary>
+    public int Blocks { get; init; } = 3;
+
     /// <summary>The default: 3 warm-up runs, 5 to 300 pairs, 2 s (a model of 0.05 ms per run needs the pairs: its single runs swing by tens of percent).</summary>
     public static LatencyBudget Default { get; } = new();
 }
@@ -34,7 +42,8 @@ public sealed record LatencyResult(long[] InputShape, int Pairs, double Referenc
 /// <summary>
 /// Times two models against each other in ONNX Runtime. The runs are paired and alternate (reference
 /// then candidate, then candidate then reference, …), so a change in the machine's load hits both
-/// alike and neither always runs second in a warm cache; the figure is the ratio of the two medians,
+/// alike and neither always runs second in a warm cache, in a few blocks of fresh sessions
+/// (<see cref="LatencyBudget.Blocks"/>); the figure is the ratio of the two medians,
 /// which a few slow runs cannot move (and which agrees with the two times printed beside it). Both sessions are made with intra-op spinning off:
 /// otherwise the idle session's worker threads spin on the cores the busy one needs.
 /// </summary>
@@ -53,22 +62,29 @@ public static class PairedLatency
         budget ??= LatencyBudget.Default;
         var clock = Stopwatch.StartNew();
         var options = execution with { AllowSpinning = false, OptimizedModelPath = null };
-        using var first = ModelRunner.Create(reference, options);
-        using var second = ModelRunner.Create(candidate, options);
         var data = Input(inputShape);
-        for (var i = 0; i < budget.Warmup; i++)
-        {
-            Time(first, data, inputShape);
-            Time(second, data, inputShape);
-        }
         var (referenceMs, candidateMs) = (new List<double>(), new List<double>());
-        while (referenceMs.Count < budget.MinPairs || (referenceMs.Count < budget.MaxPairs && clock.Elapsed < budget.Time))
+        var blocks = Math.Max(1, budget.Blocks);
+        for (var block = 1; block <= blocks; block++)
         {
-            var referenceFirst = referenceMs.Count % 2 == 0;
-            var (a, b) = referenceFirst ? (first, second) : (second, first);
-            var (ta, tb) = (Time(a, data, inputShape), Time(b, data, inputShape));
-            referenceMs.Add(referenceFirst ? ta : tb);
-            candidateMs.Add(referenceFirst ? tb : ta);
+            if (referenceMs.Count >= budget.MinPairs && clock.Elapsed >= budget.Time) break;
+            // The block's share: pair counts and time up to its fraction of the whole.
+            var (minPairs, maxPairs, until) = (budget.MinPairs * block / blocks, budget.MaxPairs * block / blocks, budget.Time * block / blocks);
+            using var first = ModelRunner.Create(reference, options);
+            using var second = ModelRunner.Create(candidate, options);
+            for (var i = 0; i < budget.Warmup; i++)
+            {
+                Time(first, data, inputShape);
+                Time(second, data, inputShape);
+            }
+            while (referenceMs.Count < minPairs || (referenceMs.Count < maxPairs && clock.Elapsed < until))
+            {
+                var referenceFirst = referenceMs.Count % 2 == 0;
+                var (a, b) = referenceFirst ? (first, second) : (second, first);
+                var (ta, tb) = (Time(a, data, inputShape), Time(b, data, inputShape));
+                referenceMs.Add(referenceFirst ? ta : tb);
+                candidateMs.Add(referenceFirst ? tb : ta);
+            }
         }
         var (referenceMedian, candidateMedian) = (Median(referenceMs), Median(candidateMs));
         return new LatencyResult(inputShape, referenceMs.Count, referenceMedian, candidateMedian, referenceMedian / candidateMedian, clock.Elapsed);
