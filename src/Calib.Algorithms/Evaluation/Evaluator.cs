@@ -47,11 +47,16 @@ public static class Evaluator
     /// <param name="settings">Subset sizes, sensitivity measure, device.</param>
     /// <param name="recordClips">Layer name → clip range chosen by calibration; layers not in it take the range from the graph.</param>
     /// <param name="progress">Progress of each stage.</param>
+    /// <param name="placedAllFloat">
+    /// calib's own placement kept every layer float (<c>--optimize-for speed</c> where int8 does not pay): the quantized
+    /// model has no layer to analyse, and that is no mistake of the user's.
+    /// </param>
     /// <exception cref="CalibException">The quantized model has no quantized layer, or the models and the set do not fit together.</exception>
     public static EvaluationReport Evaluate(NamedModel floatModel, NamedModel quantized, IReadOnlyList<NamedModel> others, EvaluationData data,
-        EvaluationSettings settings, IReadOnlyDictionary<string, ClipRange>? recordClips, Action<EvaluationProgress>? progress = null)
+        EvaluationSettings settings, IReadOnlyDictionary<string, ClipRange>? recordClips, Action<EvaluationProgress>? progress = null,
+        bool placedAllFloat = false)
     {
-        var layers = QuantizedLayers(quantized);
+        var layers = placedAllFloat ? [] : QuantizedLayers(quantized);
         foreach (var model in others.Prepend(quantized)) CheckSameInput(floatModel, model, data);
 
         ModelScore Score(NamedModel model) => ClassifierScoring.Score(model.Model, model.Name, data, settings.Execution,

@@ -106,7 +106,8 @@ public static class EvaluatedRun
         var name = calibrated.ModelName;
         var clips = calibrated.Result.Layers.ToDictionary(l => l.Layer.Name, l => l.Input.Clip, StringComparer.Ordinal);
         return Evaluator.Evaluate(floatModel, new NamedModel($"{name}_fake_quant.onnx", calibrated.FakeQuantModel()),
-            [new NamedModel($"{name}_deploy.onnx", calibrated.DeployModel())], data, settings, clips, progress);
+            [new NamedModel($"{name}_deploy.onnx", calibrated.DeployModel())], data, settings, clips, progress,
+            placedAllFloat: calibrated.Plan.Layers.Count == 0);
     }
 
     private static string Unmet(BudgetResult budget, int layers)

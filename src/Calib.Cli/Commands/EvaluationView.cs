@@ -21,6 +21,11 @@ internal static class EvaluationView
                 score.ImagesPerSecond.ToString("F0", CultureInfo.InvariantCulture));
         }
         console.Write(models);
+        if (!report.ByError.Any())
+        {
+            console.WriteLine($"{report.Float.Images} images from {report.EvalSet}; no layer is quantized, so there are no per-layer figures.");
+            return;
+        }
         console.WriteLine($"{report.Float.Images} images from {report.EvalSet}; per-layer figures on {report.LayerSamples} of them, " +
             $"sensitivity by {(report.Sensitivity == SensitivityMeasure.Accuracy ? "top-1" : "output SQNR")} with only that layer quantized.");
 

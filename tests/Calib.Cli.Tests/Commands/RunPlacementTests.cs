@@ -87,6 +87,22 @@ public sealed class RunPlacementTests
     }
 
     [TestMethod]
+    public void An_eval_set_run_whose_placement_keeps_every_layer_float_is_evaluated_not_refused()
+    {
+        var timings = TimingsFile(poolInt8: 1.0, poolFloat: 2.0, quantized: Layers, whole: (Int8: 2.0, Float: 1.0));
+        var output = RepoPaths.NewTempDirectory();
+        var result = Run(output, "--optimize-for", "speed", "--timings", timings, "--eval-set", RepoPaths.InRepo("calibration-data", "fmnist-eval"));
+
+        Assert.AreEqual(0, result.ExitCode, result.Error);
+        StringAssert.Contains(result.Output, "no layer is quantized, so there are no per-layer figures");
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "fmnist_resnet_accuracy.json")));
+        var root = report.RootElement;
+        Assert.AreEqual(100, root.GetProperty("quantized").GetProperty("agreement").GetDouble(), "the fake-quant model is the float model");
+        Assert.AreEqual(100, root.GetProperty("other_models")[0].GetProperty("agreement").GetDouble(), "so is the deploy model");
+        Assert.AreEqual(0, root.GetProperty("layers_by_error").GetArrayLength(), "no layer to analyse");
+    }
+
+    [TestMethod]
     public void Replayed_timings_where_int8_wins_write_the_accuracy_placement()
     {
         var timings = TimingsFile(poolInt8: 1.0, poolFloat: 2.0, quantized: Layers);
