@@ -6,7 +6,14 @@ namespace Calib.Algorithms.Placement;
 /// <summary>A group of quantized layers that a speed placement times as one float island.</summary>
 /// <param name="Name">What the group is, e.g. "AveragePool layers".</param>
 /// <param name="Layers">Its layers, in graph order.</param>
-public sealed record PlacementCandidate(string Name, IReadOnlyList<string> Layers);
+public sealed record PlacementCandidate(string Name, IReadOnlyList<string> Layers)
+{
+    /// <summary>The candidate of one layer on its own.</summary>
+    public static PlacementCandidate OfLayer(string layer) => new(NameOfLayer(layer), [layer]);
+
+    /// <summary>The name of <paramref name="layer"/>'s own candidate, e.g. "layer /conv2/Conv".</summary>
+    public static string NameOfLayer(string layer) => $"layer {layer}";
+}
 
 /// <summary>
 /// The groups a speed placement tries, in order. First by kind of layer, the kinds that measured slower in
@@ -48,7 +55,7 @@ public static class PlacementCandidates
         ];
         // A group of one layer already is that layer's candidate.
         var grouped = groups.Where(g => g.Layers.Count == 1).Select(g => g.Layers[0]).ToHashSet(StringComparer.Ordinal);
-        var single = plan.Layers.Where(l => !grouped.Contains(l.Name)).Select(l => new PlacementCandidate($"layer {l.Name}", [l.Name]));
+        var single = plan.Layers.Where(l => !grouped.Contains(l.Name)).Select(l => PlacementCandidate.OfLayer(l.Name));
         return [.. groups.Where(g => g.Layers.Count > 0), .. single];
     }
 

@@ -24,12 +24,15 @@ public sealed record PlacementTiming(string Candidate, IReadOnlyList<string> Lay
     /// must instead be faster in int8 by that margin to stay int8: a tie there could be a deploy model slower
     /// than float, which the placement exists to prevent.
     /// </summary>
-    public bool KeepFloat => Candidate == WholeModel ? Int8Ms > FloatMs * (1 - NoiseMargin) : FloatMs < Int8Ms * (1 - NoiseMargin);
+    public bool KeepFloat => IsWholeModel ? Int8Ms > FloatMs * (1 - NoiseMargin) : FloatMs < Int8Ms * (1 - NoiseMargin);
 
     /// <summary>The CSV's reason for a layer this timing keeps float.</summary>
-    public string FloatReason => Candidate == WholeModel
-        ? "kept float for speed: the int8 deploy model is slower than float whatever else is kept float"
+    public string FloatReason => IsWholeModel
+        ? $"kept float for speed: the placed int8 deploy model was not more than {(int)Math.Round(NoiseMargin * 100)} % faster than float"
         : $"kept float for speed: int8 is slower for the {Candidate}";
+
+    /// <summary>This is the final check of the placed deploy model against the float model.</summary>
+    public bool IsWholeModel => Candidate == WholeModel;
 
     /// <summary>e.g. "int8 1.23 ms, float 0.98 ms per batch".</summary>
     public string Times => $"int8 {Ms(Int8Ms)} ms, float {Ms(FloatMs)} ms per batch";
@@ -79,7 +82,7 @@ public sealed record PlacementResult(IReadOnlyList<long> InputShape, string Devi
         var source = Replayed ? $"replayed from {TimingsPath}" : $"measured on {string.Join('×', InputShape)}, {Device}";
         yield return $"Placement for speed ({source}):";
         foreach (var c in Candidates)
-            yield return $"  {(c.Candidate == $"layer {c.Layers[0]}" ? c.Candidate : $"{c.Candidate} ({string.Join(", ", c.Layers)})")}: " +
+            yield return $"  {(c.Candidate == PlacementCandidate.NameOfLayer(c.Layers[0]) ? c.Candidate : $"{c.Candidate} ({string.Join(", ", c.Layers)})")}: " +
                          $"{(c.KeepFloat ? "kept float, int8 is slower" : "int8")} ({c.Times}).";
         if (Untried > 0)
             yield return $"  {Untried} more candidate{(Untried == 1 ? "" : "s")} not timed: the search's {PlacementCandidates.SearchTime.TotalSeconds:F0} s were spent{(DeployPays ? "; they stay int8" : "")}.";

@@ -12,7 +12,8 @@ namespace Calib.Algorithms.Placement;
 public static class TimingsFile
 {
     private const string FormatKey = "calib_placement_timings";
-    private const int Format = 1;
+    // 2: single layers are candidates too, and the file says how many the search left untried.
+    private const int Format = 2;
 
     /// <summary>The JSON text of <paramref name="result"/>'s timings.</summary>
     public static string ToJson(PlacementResult result)
@@ -46,8 +47,10 @@ public static class TimingsFile
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(FormatKey, out var format) || format.GetInt32() != Format)
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(FormatKey, out var format))
                 throw Bad(path, $"it has no \"{FormatKey}\": {Format}");
+            if (format.GetInt32() != Format)
+                throw Bad(path, $"it is of form {format.GetInt32()}, written by another calib version (this one times single layers too and writes form {Format})");
             var candidates = root.TryGetProperty("candidates", out var list) && list.ValueKind == JsonValueKind.Array
                 ? list.EnumerateArray().Select(e => Timing(path, e)).ToList()
                 : throw Bad(path, "it has no \"candidates\" list");

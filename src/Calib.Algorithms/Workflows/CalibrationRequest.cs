@@ -61,7 +61,8 @@ public sealed record CalibrationRequest
 
     /// <summary>
     /// What layer placement optimizes: <see cref="OptimizationGoal.Accuracy"/> (the default) quantizes every
-    /// quantizable layer; <see cref="OptimizationGoal.Speed"/> keeps float the layer groups measured slower in int8.
+    /// quantizable layer; <see cref="OptimizationGoal.Speed"/> keeps float the layer groups and single layers measured
+    /// slower in int8, and every layer when the placed model is not faster than float (see <see cref="SpeedPlacement"/>).
     /// </summary>
     public OptimizationGoal OptimizeFor { get; init; } = OptimizationGoal.Accuracy;
 

@@ -163,7 +163,7 @@ public static class CalibrationRun
         return files;
     }
 
-    /// <summary>The deploy model of <paramref name="calibrated"/> as written and timed (with its preprocessing metadata); made once per run.</summary>
+    /// <summary>The deploy model of <paramref name="calibrated"/> as written and timed (with its preprocessing metadata): built once for both.</summary>
     public static OnnxModel DeployModel(CalibratedModel calibrated) =>
         StandardOutputs.DeployModel(calibrated.Plan, calibrated.Result, calibrated.Preprocessing);
 
@@ -183,6 +183,8 @@ public static class CalibrationRun
                 ["preprocessing_text"] = calibrated.Preprocessing.Describe(),
                 ["preprocessing_source"] = calibrated.PreprocessingSource,
                 ["device"] = request.Execution.Device.ToString().ToLowerInvariant(),
+                // The record's weight scales then describe the equalized weights, not the model file's.
+                ["equalized_pairs"] = calibrated.Prepared.EqualizedPairs ?? 0,
             }, calibrated.Preprocessing, calibrated.Placement, calibrated.RecordResult);
     }
 

@@ -15,6 +15,10 @@ public static class RetrainExport
     /// <summary>Runs the export; returns the files written.</summary>
     public static IReadOnlyList<string> Execute(CalibrationRequest request, Action<int, int>? onBatch = null, Action<string>? warn = null)
     {
+        // The fine-tuning script starts from the original weights: ranges observed on equalized ones would not fit them.
+        if (request.Equalize)
+            throw new Graph.CalibException("--equalize is for 'calib run': 'calib retrain export' hands the original weights to fine-tuning, " +
+                "and ranges observed on equalized weights would not fit them. Drop --equalize.");
         // Claimed before calibrating: an unwritable or busy output folder fails at once.
         using var folder = OutputFolder.Claim(request.OutputDirectory);
         // Fine-tuning starts from the ranges 'calib run' would write.

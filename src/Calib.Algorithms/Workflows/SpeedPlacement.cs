@@ -12,7 +12,7 @@ namespace Calib.Algorithms.Workflows;
 /// (<see cref="PairedLatency"/>) on the calibration batch shape — and kept float when int8 loses; the
 /// choices accumulate in order, within <see cref="PlacementCandidates.SearchTime"/>. Last, the placed deploy
 /// model is timed against the float model: unless it is faster by <see cref="PlacementTiming.NoiseMargin"/>, int8 does not pay for this model here,
-/// and every layer is kept float, so the deploy model is never slower than float. The layers kept float go
+/// and every layer is kept float, so the deploy model is not slower than float within the timing's noise. The layers kept float go
 /// through <see cref="CalibratedModel.KeepingFloatForSpeed"/> (their outputs stay float in the deploy model
 /// too), so fake-quant, deploy, config and CSV agree; the AMCT record keeps them (<see cref="CalibratedModel.RecordResult"/>).
 /// </summary>
@@ -51,11 +51,13 @@ public static class SpeedPlacement
         var candidates = PlacementCandidates.Of(calibrated.Plan);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var untried = 0;
+        // A layer a group already keeps float has nothing left to decide; a fully float model is the final check's call.
+        bool Open(PlacementCandidate candidate) =>
+            !candidate.Layers.All(kept.Contains) && kept.Count + candidate.Layers.Count < calibrated.Plan.Layers.Count;
         for (var i = 0; i < candidates.Count; i++)
         {
             var candidate = candidates[i];
-            // A layer a group already keeps float has nothing left to decide; a fully float model is the final check's call.
-            if (candidate.Layers.All(kept.Contains) || kept.Count + candidate.Layers.Count >= calibrated.Plan.Layers.Count) continue;
+            if (!Open(candidate)) continue;
             var current = placed;
             var timing = replay is not null ? replay.Of(candidate)
                 : clock.Elapsed < PlacementCandidates.SearchTime
@@ -63,7 +65,7 @@ public static class SpeedPlacement
                     : null;
             if (timing is null)
             {
-                untried = candidates.Count - i;
+                untried = candidates.Skip(i).Count(Open);
                 break;
             }
             timings.Add(timing);

@@ -67,9 +67,10 @@ public static class PairedLatency
         var blocks = Math.Max(1, budget.Blocks);
         for (var block = 1; block <= blocks; block++)
         {
-            if (referenceMs.Count >= budget.MinPairs && clock.Elapsed >= budget.Time) break;
-            // The block's share: pair counts and time up to its fraction of the whole.
-            var (minPairs, maxPairs, until) = (budget.MinPairs * block / blocks, budget.MaxPairs * block / blocks, budget.Time * block / blocks);
+            if (referenceMs.Count >= budget.MaxPairs || (referenceMs.Count >= budget.MinPairs && clock.Elapsed >= budget.Time)) break;
+            // The block's share: pair counts and time up to its fraction of the whole, at least one pair for the sessions it made.
+            var (minPairs, maxPairs, until) = (Math.Max(referenceMs.Count + 1, (budget.MinPairs * block + blocks - 1) / blocks),
+                Math.Max(referenceMs.Count + 1, budget.MaxPairs * block / blocks), budget.Time * block / blocks);
             using var first = ModelRunner.Create(reference, options);
             using var second = ModelRunner.Create(candidate, options);
             for (var i = 0; i < budget.Warmup; i++)

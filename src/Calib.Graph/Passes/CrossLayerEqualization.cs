@@ -60,10 +60,10 @@ public sealed class CrossLayerEqualization : IGraphPass
                 if (!list.Contains(node)) list.Add(node);
             }
         var subgraphReads = graph.NamesReadBySubgraphs();
-        var overridable = graph.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        // Read by exactly one node input, and neither a graph output nor something a subgraph or the caller can change.
+        // Read by exactly one node input, and neither a graph output nor something a subgraph reads. An initializer also
+        // listed as a graph input (IR < 4 exports list them all) is a constant here, as everywhere in calib.
         bool Private(string tensor) => reads.GetValueOrDefault(tensor) == 1 && !graph.IsGraphOutput(tensor) && !subgraphReads.Contains(tensor);
-        bool PrivateInitializer(string name) => graph.Initializers.ContainsKey(name) && !overridable.Contains(name) && Private(name);
+        bool PrivateInitializer(string name) => graph.Initializers.ContainsKey(name) && Private(name);
 
         var layers = new Dictionary<Node, EqualizedLayer?>();
         EqualizedLayer? LayerOf(Node node) =>

@@ -24,6 +24,17 @@ public sealed class RetrainCommandTests
     }
 
     [TestMethod]
+    public void Export_refuses_equalized_weights_that_fine_tuning_would_not_start_from()
+    {
+        var directory = RepoPaths.NewTempDirectory();
+        var export = CliRunner.InProcess("retrain", "export", "--model", SampleModel, "--calib-set", RepoPaths.InRepo("calibration-data", "fmnist"),
+            "--batch-num", "1", "--batch-size", "8", "--mean", "0.2860", "--std", "0.3530", "--equalize", "-o", directory);
+
+        UserErrors.AssertOne(export, "--equalize is for 'calib run'", "Drop --equalize.");
+        Assert.IsEmpty(Directory.GetFiles(directory), "nothing written");
+    }
+
+    [TestMethod]
     public void Importing_a_float_model_says_it_is_not_fine_tuned()
     {
         var result = CliRunner.InProcess("retrain", "import", "--model", SampleModel, "-o", RepoPaths.NewTempDirectory());

@@ -22,6 +22,15 @@ public sealed class PairedLatencyTests
     }
 
     [TestMethod]
+    public void More_blocks_than_needed_pairs_still_make_exactly_the_minimum_when_the_time_is_spent()
+    {
+        var result = PairedLatency.Measure(Sample, Sample, [1, 1, 28, 28], ExecutionOptions.Default,
+            new LatencyBudget { Warmup = 0, MinPairs = 5, MaxPairs = 100, Time = TimeSpan.Zero, Blocks = 6 });
+
+        Assert.AreEqual(5, result.Pairs);
+    }
+
+    [TestMethod]
     public void The_pair_count_stops_at_the_maximum()
     {
         var result = PairedLatency.Measure(Sample, Sample, [1, 1, 28, 28], ExecutionOptions.Default,

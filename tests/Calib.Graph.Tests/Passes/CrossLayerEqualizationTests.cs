@@ -76,7 +76,7 @@ public sealed class CrossLayerEqualizationTests
     public void A_layer_output_with_another_reader_leaves_the_pair_alone()
     {
         var model = ConvChain("Relu");
-        model.Graph.AddNode("Sigmoid", "other_reader", ["m0"], ["side"]);
+        model.Graph.AddNode("Sigmoid", "other_reader", ["c1"], ["side"]);
         model.Graph.Outputs.Add(ValueInfos.Tensor("side", DataType.Float, null));
 
         AssertLeftAlone(model);
