@@ -67,10 +67,15 @@ public sealed class CalibratedModel
     public IReadOnlyList<LayerQuantization> KeptFloatForSpeed { get; private init; } = [];
 
     /// <summary>What the AMCT record holds: every quantized layer, and every layer kept float for speed, in graph order.</summary>
-    public QuantizationResult RecordResult => KeptFloatForSpeed.Count == 0 ? Result : Result with
+    public QuantizationResult RecordResult
     {
-        Layers = [.. Result.Layers.Concat(KeptFloatForSpeed).OrderBy(l => Plan.Model.Graph.Nodes.FindIndex(n => n.Name == l.Layer.Name))],
-    };
+        get
+        {
+            if (KeptFloatForSpeed.Count == 0) return Result;
+            var kept = KeptFloatForSpeed.Concat(Result.Layers).ToDictionary(l => l.Layer.Name, StringComparer.Ordinal);
+            return Result with { Layers = [.. Plan.Model.Graph.Nodes.Where(n => kept.ContainsKey(n.Name)).Select(n => kept[n.Name])] };
+        }
+    }
 
     /// <summary>The corrected bias of each layer, by layer name (see <see cref="BiasCorrection"/>); empty when biases are the model's.</summary>
     public IReadOnlyDictionary<string, float[]> CorrectedBiases { get; private init; } = new Dictionary<string, float[]>();

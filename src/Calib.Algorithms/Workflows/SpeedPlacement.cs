@@ -35,19 +35,21 @@ public static class SpeedPlacement
         var replay = request.TimingsPath is { } path && File.Exists(path) ? TimingsFile.Read(path) : null;
         var execution = request.Execution;
         var budget = request.Speed ?? LatencyBudget.Default;
-        PlacementTiming Time(PlacementCandidate candidate, Func<OnnxModel> int8, Func<OnnxModel> floatKept)
+        PlacementTiming Time(PlacementCandidate candidate, OnnxModel int8, OnnxModel floatKept)
         {
             // The whole model's check decides whether any of it stays int8: twice the pairs, time and fresh sessions.
             var spend = candidate.Name == PlacementTiming.WholeModel
                 ? budget with { Time = budget.Time * 2, MaxPairs = budget.MaxPairs * 2, Blocks = budget.Blocks * 2 }
                 : budget;
-            var latency = PairedLatency.Measure(int8(), floatKept(), [.. shape], execution, spend);
+            var latency = PairedLatency.Measure(int8, floatKept, [.. shape], execution, spend);
             return new PlacementTiming(candidate.Name, candidate.Layers, latency.ReferenceMs, latency.CandidateMs, latency.Pairs);
         }
 
         var kept = new List<string>();
         var timings = new List<PlacementTiming>();
         var placed = calibrated;
+        // Built once per choice, not once per candidate timed against it.
+        OnnxModel? placedDeploy = null;
         var candidates = PlacementCandidates.Of(calibrated.Plan);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var untried = 0;
@@ -58,11 +60,16 @@ public static class SpeedPlacement
         {
             var candidate = candidates[i];
             if (!Open(candidate)) continue;
-            var current = placed;
-            var timing = replay is not null ? replay.Of(candidate)
-                : clock.Elapsed < PlacementCandidates.SearchTime
-                    ? Time(candidate, current.DeployModel, () => calibrated.KeepingFloatForSpeed([.. kept, .. candidate.Layers]).DeployModel())
-                    : null;
+            CalibratedModel? trial = null;
+            OnnxModel? trialDeploy = null;
+            PlacementTiming? timing = null;
+            if (replay is not null) timing = replay.Of(candidate);
+            else if (clock.Elapsed < PlacementCandidates.SearchTime)
+            {
+                trial = calibrated.KeepingFloatForSpeed([.. kept, .. candidate.Layers]);
+                trialDeploy = trial.DeployModel();
+                timing = Time(candidate, placedDeploy ??= placed.DeployModel(), trialDeploy);
+            }
             if (timing is null)
             {
                 untried = candidates.Skip(i).Count(Open);
@@ -71,11 +78,11 @@ public static class SpeedPlacement
             timings.Add(timing);
             if (!timing.KeepFloat) continue;
             kept.AddRange(candidate.Layers);
-            placed = calibrated.KeepingFloatForSpeed(kept);
+            (placed, placedDeploy) = (trial ?? calibrated.KeepingFloatForSpeed(kept), trialDeploy);
         }
         string[] quantized = [.. placed.Plan.Layers.Select(l => l.Name)];
         var whole = new PlacementCandidate(PlacementTiming.WholeModel, quantized);
-        var wholeTiming = replay?.WholeOf(quantized) ?? Time(whole, placed.DeployModel, () => calibrated.Prepared.Loaded.Model);
+        var wholeTiming = replay?.WholeOf(quantized) ?? Time(whole, placedDeploy ?? placed.DeployModel(), calibrated.Prepared.Loaded.Model);
         var result = new PlacementResult(shape, execution.Device.ToString().ToLowerInvariant(), execution.IntraOpThreads, timings, wholeTiming,
             request.TimingsPath, replay is not null, untried);
         if (result.DeployPays) return placed.WithPlacement(result);

@@ -61,10 +61,10 @@ public sealed class DeployTensorPlan
     /// Quantize a Conv or AveragePool layer's output even when only float nodes read it (a PRelu, a hardswish's
     /// Mul, a SiLU's Sigmoid), so that the layer runs as an integer kernel (QLinearConv): faster, at the cost
     /// of one more rounding than the fake-quant model has. False (accuracy placements) leaves such an output
-    /// float, so the deploy model rounds exactly where the fake-quant model does.
+    /// float, so the deploy model rounds exactly where the fake-quant model does (the default, as in <c>CalibrationPlan.Build</c>).
     /// </param>
     public static DeployTensorPlan Build(ModelGraph graph, IReadOnlyDictionary<Node, IReadOnlyList<string>> layers, IReadOnlySet<string>? floatIslands = null,
-        bool integerLayerOutputs = true)
+        bool integerLayerOutputs = false)
     {
         var plan = new DeployTensorPlan();
         var heads = OutputHeads(graph);

@@ -86,7 +86,7 @@ public sealed class DeployTensorPlanTests
     }
 
     [TestMethod]
-    public void A_conv_output_stays_8_bit_even_when_only_float_nodes_read_it()
+    public void With_integer_layer_outputs_a_conv_output_stays_8_bit_even_when_only_float_nodes_read_it()
     {
         var graph = new ModelGraph("conv");
         graph.Inputs.Add(ValueInfos.Tensor("x", DataType.Float, 1, 2, 4, 4));
@@ -95,7 +95,7 @@ public sealed class DeployTensorPlanTests
         graph.AddNode("Tanh", "tanh", ["c"], ["y"]);
         graph.Outputs.Add(ValueInfos.Tensor("y", DataType.Float, 1, 3, 4, 4));
 
-        var plan = DeployTensorPlan.Build(graph, new Dictionary<Node, IReadOnlyList<string>> { [conv] = ["x"] });
+        var plan = DeployTensorPlan.Build(graph, new Dictionary<Node, IReadOnlyList<string>> { [conv] = ["x"] }, integerLayerOutputs: true);
 
         Assert.IsTrue(plan.Contains("c"), "ONNX Runtime has no integer Conv with a float output: QLinearConv needs the QuantizeLinear");
     }
@@ -167,10 +167,10 @@ public sealed class DeployTensorPlanTests
         graph.Outputs.Add(ValueInfos.Tensor("y", DataType.Float, 1, 2, 4, 4));
 
         var heads = DeployTensorPlan.OutputHeads(graph);
-        var plan = DeployTensorPlan.Build(graph, new Dictionary<Node, IReadOnlyList<string>> { [conv] = ["x"], [conv2] = ["s"] });
+        var plan = DeployTensorPlan.Build(graph, new Dictionary<Node, IReadOnlyList<string>> { [conv] = ["x"], [conv2] = ["s"] }, integerLayerOutputs: true);
 
         CollectionAssert.AreEquivalent(new[] { "y" }, heads.ToArray());
-        Assert.IsTrue(plan.Contains("c"), "the first conv keeps its 8-bit output, so it runs as QLinearConv");
+        Assert.IsTrue(plan.Contains("c"), "for speed, the first conv keeps its 8-bit output, so it runs as QLinearConv");
     }
 
     /// <summary>
